@@ -1,0 +1,16 @@
+// Bundles the extension (one CommonJS file for the extension host) and the CLI (one ESM file).
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.cjs', format: 'cjs', external: ['vscode'] }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/entry.ts'],
+    outfile: 'dist/cli.mjs',
+    format: 'esm',
+    // some CommonJS dependencies call require(); give the ESM bundle one
+    banner: { js: "import { createRequire as __ovnlabRequire } from 'node:module'; const require = __ovnlabRequire(import.meta.url);" },
+  }),
+]);
