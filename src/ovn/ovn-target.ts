@@ -1,0 +1,39 @@
+// The one interface panels and the CLI use to inspect OVN/OVS, wherever it runs:
+// the local lab (daemon sockets + the installed binaries) or a cluster (exec into the
+// ovn-central and ovs-ovn pods, the way `kubectl ko` does). Callers never know which.
+import type { DbRow } from './ctl-json';
+
+export type OvnDb = 'nb' | 'sb';
+
+export interface FlowDumpOptions {
+  /** ovs-ofctl --names: port names instead of numbers */
+  names?: boolean;
+  /** ovs-ofctl --no-stats */
+  noStats?: boolean;
+}
+
+export interface OvnTarget {
+  /** "local lab at /path" or "cluster context kind-ovnlab" */
+  describe(): string;
+  /** nodes (chassis) whose Open vSwitch this target can reach */
+  nodes(): Promise<string[]>;
+  /** every row of an NB or SB table */
+  listRows(db: OvnDb, table: string): Promise<DbRow[]>;
+  /** every row of a node's Open_vSwitch table (Bridge, Port, Interface, Open_vSwitch) */
+  listOvsRows(node: string, table: string): Promise<DbRow[]>;
+  /** raw `ovs-ofctl dump-flows BRIDGE` text from a node */
+  dumpFlows(node: string, bridge: string, opts?: FlowDumpOptions): Promise<string>;
+  /** raw `ovn-trace --detailed` text for a logical datapath and microflow */
+  ovnTrace(datapath: string, microflow: string): Promise<string>;
+  /** raw `ovs-appctl ofproto/trace BRIDGE FLOW` text on a node */
+  ofprotoTrace(node: string, bridge: string, flow: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A target-level failure the user can act on (daemon down, node unknown…). */
+export class OvnTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OvnTargetError';
+  }
+}
