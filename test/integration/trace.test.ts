@@ -88,3 +88,17 @@ test('trace with bad input says what is wrong', { skip }, async () => {
   await assert.rejects(runTrace(target, 'vm1.default; rm -rf /', '10.16.0.16', { kind: 'icmp' }), /invalid port/);
   await assert.rejects(runTrace(target, 'vm1.default', '10.16.0.16', { kind: 'tcp', port: 70000 }), /invalid tcp port/);
 });
+
+test('the bundled CLI: ovnlab trace --json and text, and a clear error for a dead database', { skip }, async () => {
+  await execa('node', ['scripts/build.mjs']);
+  const args = ['bin/ovnlab.mjs', 'trace', '--from', 'vm1.default', '--to', SANDBOX_EIP, '--icmp',
+    '--db', sbx!.central.nbRemote, '--sb', sbx!.central.sbRemote, '--node', `node1=${join(sbx!.chassis.dir, 'run')}`];
+  const json = JSON.parse((await execa('node', [...args, '--json'])).stdout) as TraceResult;
+  assert.equal(json.node, 'node1');
+  assert.ok(json.cookies.some((c) => c.logicalFlows.some((lf) => lf.nbObjects.some((o) => o.table === 'NAT'))));
+  const text = (await execa('node', args)).stdout;
+  assert.match(text, /== ofproto\/trace on node1/);
+  const dead = await execa('node', [...args.slice(0, 7), '--db', 'unix:/nonexistent/nb.sock'], { reject: false });
+  assert.equal(dead.exitCode, 1);
+  assert.match(dead.stderr, /cannot read the OVN Northbound database at unix:\/nonexistent\/nb\.sock: is it running\?/);
+});

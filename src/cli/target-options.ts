@@ -1,0 +1,27 @@
+// Which OVN the CLI inspects: --db/--sb (or OVN_NB_DB/OVN_SB_DB) for the central databases and
+// --node NAME=RUNDIR (or OVS_RUNDIR) for each node's Open vSwitch; defaults are the system's.
+import { hostname } from 'node:os';
+import { LocalOvnTarget, type LocalNode } from '../ovn/local-target';
+import type { OptionSpec } from './command';
+import { UsageError } from './command';
+
+export const targetOptions: OptionSpec = {
+  db: { type: 'string' },
+  sb: { type: 'string' },
+  node: { type: 'string', multiple: true },
+};
+
+export const TARGET_USAGE = '[--db NB] [--sb SB] [--node NAME=OVS_RUNDIR]…';
+
+export function localTargetFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv): LocalOvnTarget {
+  const nbRemote = (values.db as string | undefined) ?? env.OVN_NB_DB ?? `unix:${env.OVN_RUNDIR ?? '/var/run/ovn'}/ovnnb_db.sock`;
+  const sbRemote = (values.sb as string | undefined) ?? env.OVN_SB_DB ?? `unix:${env.OVN_RUNDIR ?? '/var/run/ovn'}/ovnsb_db.sock`;
+  const nodes: LocalNode[] = [];
+  for (const spec of (values.node as string[] | undefined) ?? []) {
+    const i = spec.indexOf('=');
+    if (i <= 0 || i === spec.length - 1) throw new UsageError(`--node takes NAME=OVS_RUNDIR (e.g. --node node1=/tmp/lab/node1/run), got "${spec}"`);
+    nodes.push({ name: spec.slice(0, i), runDir: spec.slice(i + 1) });
+  }
+  if (nodes.length === 0) nodes.push({ name: hostname(), runDir: env.OVS_RUNDIR ?? '/var/run/openvswitch' });
+  return new LocalOvnTarget({ nbRemote, sbRemote, nodes });
+}
