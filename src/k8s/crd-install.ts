@@ -1,0 +1,115 @@
+// Installs ovnlab's CustomResourceDefinitions (deploy/crds/*.yaml: Kube-OVN, KubeVirt, Multus)
+// into an API server and waits until each one is Established, i.e. its REST endpoint serves.
+// Existing definitions are replaced with ours (same name), so re-running is safe.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ApiException, ApiextensionsV1Api, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+
+/** The directory with ovnlab's CRD manifests, found at or above `from` (the checkout or extension root). */
+export async function findCrdDir(from: string = process.cwd()): Promise<string | undefined> {
+  let dir = resolve(from);
+  for (;;) {
+    const candidate = join(dir, 'deploy', 'crds');
+    try {
+      await stat(join(candidate, 'subnets.kubeovn.io.yaml'));
+      return candidate;
+    } catch {
+      // not here: look one level up
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/** Reads every CustomResourceDefinition document from the *.yaml files in `dir`, sorted by file name. */
+export async function loadCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+  const crds: V1CustomResourceDefinition[] = [];
+  for (const f of files) {
+    for (const doc of parseAllDocuments(await readFile(join(dir, f), 'utf8'))) {
+      if (doc.errors.length) throw new Error(`${join(dir, f)}: ${doc.errors[0].message}`);
+      const obj = doc.toJS() as V1CustomResourceDefinition | null;
+      if (!obj) continue;
+      if (obj.kind !== 'CustomResourceDefinition' || !obj.metadata?.name) {
+        throw new Error(`${join(dir, f)}: expected a CustomResourceDefinition with metadata.name, got kind ${String(obj.kind)}`);
+      }
+      crds.push(obj);
+    }
+  }
+  return crds;
+}
+
+/** The API server's own message from a failed request (its Status.message), or the error's text. */
+export function apiErrorMessage(e: unknown): string {
+  if (e instanceof ApiException) {
+    const body: unknown = e.body;
+    let parsed: unknown = body;
+    if (typeof body === 'string') {
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return `HTTP ${e.code}: ${body}`;
+      }
+    }
+    if (parsed && typeof parsed === 'object' && 'message' in parsed && typeof parsed.message === 'string') return parsed.message;
+    return `HTTP ${e.code}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+export interface InstallCrdsOptions {
+  /** How long to wait for all definitions to become Established. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+function condition(crd: V1CustomResourceDefinition, type: string): { status: string; message?: string } | undefined {
+  return crd.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Creates or replaces `crds` and resolves when every one is Established; returns their names. */
+export async function installCrds(kc: KubeConfig, crds: V1CustomResourceDefinition[], opts: InstallCrdsOptions = {}): Promise<string[]> {
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  const names: string[] = [];
+  for (const crd of crds) {
+    const name = crd.metadata?.name;
+    if (!name) throw new Error('a CustomResourceDefinition without metadata.name cannot be installed');
+    try {
+      await api.createCustomResourceDefinition({ body: crd });
+    } catch (e) {
+      if (!(e instanceof ApiException) || e.code !== 409) throw new Error(`installing CRD ${name} failed: ${apiErrorMessage(e)}`);
+      const current = await api.readCustomResourceDefinition({ name });
+      const body: V1CustomResourceDefinition = { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata?.resourceVersion } };
+      try {
+        await api.replaceCustomResourceDefinition({ name, body });
+      } catch (e2) {
+        throw new Error(`updating CRD ${name} failed: ${apiErrorMessage(e2)}`);
+      }
+    }
+    names.push(name);
+  }
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const pending = new Set(names);
+  while (pending.size) {
+    if (opts.signal?.aborted) throw new Error('CRD installation cancelled');
+    for (const name of [...pending]) {
+      const crd = await api.readCustomResourceDefinition({ name });
+      const accepted = condition(crd, 'NamesAccepted');
+      if (accepted?.status === 'False') throw new Error(`CRD ${name} was not accepted: ${accepted.message ?? 'names conflict'}`);
+      if (condition(crd, 'Established')?.status === 'True') pending.delete(name);
+    }
+    if (!pending.size) break;
+    if (Date.now() > deadline) throw new Error(`CRDs not Established after ${opts.timeoutMs ?? 30_000} ms: ${[...pending].join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return names;
+}
+
+/** Loads ovnlab's CRDs (from `dir`, or deploy/crds found from the working directory) and installs them. */
+export async function installOvnlabCrds(kc: KubeConfig, opts: InstallCrdsOptions & { dir?: string } = {}): Promise<string[]> {
+  const dir = opts.dir ?? (await findCrdDir());
+  if (!dir) throw new Error('deploy/crds not found: run from the ovnlab checkout or pass the directory holding the CRD manifests');
+  return installCrds(kc, await loadCrds(dir), opts);
+}
