@@ -25,7 +25,9 @@ function findTests(dir) {
   return out;
 }
 
-const files = dirs.flatMap(findTests).concat(process.argv.slice(3));
+const named = process.argv.slice(3);
+// files named on the command line run alone; otherwise every test of the suite
+const files = named.length > 0 ? named : dirs.flatMap(findTests);
 if (files.length === 0) {
   console.log('no test files found');
   console.log('0 passed, 0 failed');

@@ -5,6 +5,8 @@ import { asList, asMap, type DbRow } from './ctl-json';
 import { Detracer, type CookieExplanation, type Tables } from './detrace';
 import type { OvnTarget } from './ovn-target';
 import { ofprotoFlow, ovnMicroflow, resolveTraceEndpoints, type TraceEndpoints, type TraceProtocol } from './trace-request';
+import { parseOvnTrace, type OvnTrace } from './ovn-trace';
+import { parseOfprotoTrace, ofprotoSteps, type OfprotoTrace } from './ofproto-trace';
 
 export const NB_TABLES = [
   'Logical_Switch', 'Logical_Switch_Port', 'Logical_Router', 'Logical_Router_Port', 'NAT', 'ACL',
@@ -23,8 +25,12 @@ async function readTables(names: string[], read: (t: string) => Promise<DbRow[]>
 }
 
 export interface TraceStep {
-  /** the ofproto/trace line, trimmed */
-  line: string;
+  /** line number in the ofproto/trace text */
+  line: number;
+  table: number;
+  priority?: number;
+  match: string;
+  /** nesting of resubmits, 0 for the top level */
   depth: number;
   cookie?: string;
   explanation?: CookieExplanation;
@@ -44,6 +50,8 @@ export interface TraceResult {
   ofprotoFlow: string;
   ovnTraceText: string;
   ofprotoText: string;
+  ovnTrace: OvnTrace;
+  ofproto: OfprotoTrace;
   steps: TraceStep[];
   datapathActions: string[];
   chassisHops: ChassisHop[];
@@ -51,7 +59,6 @@ export interface TraceResult {
   cookies: CookieExplanation[];
 }
 
-const STEP = /^(\s*)\d+\.\s.*?cookie (0x[0-9a-fA-F]+)/;
 const TUNNEL_DST = /(?:tunnel\(|tnl_push\().*?dst=(\d+\.\d+\.\d+\.\d+)/g;
 
 /** Finds the node a port is bound to from the SB Port_Binding and Chassis rows. */
@@ -82,26 +89,38 @@ export async function runTrace(target: OvnTarget, from: string, dstIp: string, p
   const ofprotoText = await target.ofprotoTrace(node, 'br-int', flow);
 
   const detracer = new Detracer({ nb, sb, ovs });
+  const ovnTrace = parseOvnTrace(ovnTraceText);
+  const ofproto = parseOfprotoTrace(ofprotoText);
+  const depthOf = stepDepths(ofproto);
   const cache = new Map<string, CookieExplanation>();
-  const steps: TraceStep[] = [];
-  const datapathActions: string[] = [];
-  for (const raw of ofprotoText.split('\n')) {
-    if (raw.startsWith('Datapath actions:')) datapathActions.push(raw.slice('Datapath actions:'.length).trim());
-    const m = STEP.exec(raw);
-    if (!m) continue;
-    const cookie = m[2].toLowerCase();
-    let ex = cache.get(cookie);
-    if (!ex) {
-      ex = detracer.explain(cookie);
-      cache.set(cookie, ex);
+  const steps: TraceStep[] = ofprotoSteps(ofproto).map((st) => {
+    let explanation: CookieExplanation | undefined;
+    if (st.cookie) {
+      const key = st.cookie.toLowerCase();
+      explanation = cache.get(key) ?? detracer.explain(key);
+      cache.set(key, explanation);
     }
-    steps.push({ line: raw.trim(), depth: m[1].length, cookie, explanation: ex });
-  }
+    return { line: st.line, table: st.table, priority: st.priority, match: st.match, depth: depthOf.get(st.line) ?? 0, cookie: st.cookie, explanation };
+  });
+  const datapathActions = ofproto.passes.map((p) => p.datapathActions).filter((a): a is string => a !== undefined);
   return {
-    endpoints, node, ofport, microflow, ofprotoFlow: flow, ovnTraceText, ofprotoText, steps, datapathActions,
+    endpoints, node, ofport, microflow, ofprotoFlow: flow, ovnTraceText, ofprotoText, ovnTrace, ofproto, steps, datapathActions,
     chassisHops: chassisHops(sb, node, datapathActions),
     cookies: [...cache.values()].filter((c) => c.logicalFlows.length > 0 || c.records.length > 0),
   };
+}
+
+/** Resubmit nesting of every step, keyed by its line number. */
+function stepDepths(trace: OfprotoTrace): Map<number, number> {
+  const depth = new Map<number, number>();
+  const walk = (steps: OfprotoTrace['passes'][number]['bridges'][number]['steps'], d: number) => {
+    for (const s of steps) {
+      depth.set(s.line, d);
+      for (const a of s.actions) walk(a.steps, d + 1);
+    }
+  };
+  for (const p of trace.passes) for (const b of p.bridges) walk(b.steps, 0);
+  return depth;
 }
 
 /** The source node, then every node a geneve tunnel in the datapath actions leads to. */
@@ -130,16 +149,18 @@ export function formatTrace(r: TraceResult): string {
   out.push(`  dst MAC ${e.dstMac}: ${e.dstMacFrom}`);
   out.push(`  chassis: ${r.chassisHops.map((h) => `${h.node} (${h.via})`).join(' → ')}`);
   out.push('', '== ovn-trace (logical) ==', r.ovnTraceText.trimEnd(), '', '== ofproto/trace on ' + r.node + ' (OpenFlow, detraced) ==');
+  const lines = r.ofprotoText.split('\n');
   for (const s of r.steps) {
-    out.push(' '.repeat(s.depth) + s.line);
+    const pad = ' '.repeat(s.depth * 4);
+    out.push(pad + (lines[s.line - 1] ?? '').trim());
     for (const lf of s.explanation?.logicalFlows ?? []) {
-      out.push(`${' '.repeat(s.depth)}  * Logical flow: table=${lf.table} (${lf.stage}), priority=${lf.priority}, match=(${lf.match}), actions=(${lf.actions}) [${lf.pipeline} ${lf.datapaths.join(',')}]`);
+      out.push(`${pad}  * Logical flow: table=${lf.table} (${lf.stage}), priority=${lf.priority}, match=(${lf.match}), actions=(${lf.actions}) [${lf.pipeline} ${lf.datapaths.join(',')}]`);
       for (const o of lf.nbObjects) {
-        out.push(`${' '.repeat(s.depth)}   * ${o.summary}${o.router ? ` on router ${o.router}` : ''}`);
-        if (o.owner) out.push(`${' '.repeat(s.depth)}     ↳ Kubernetes: ${o.owner.kinds.join('/')} ${o.owner.namespace ? o.owner.namespace + '/' : ''}${o.owner.name || '?'} (${o.owner.why})`);
+        out.push(`${pad}   * ${o.summary}${o.router ? ` on router ${o.router}` : ''}`);
+        if (o.owner) out.push(`${pad}     ↳ Kubernetes: ${o.owner.kinds.join('/')} ${o.owner.namespace ? o.owner.namespace + '/' : ''}${o.owner.name || '?'} (${o.owner.why})`);
       }
     }
-    for (const rec of s.explanation?.records ?? []) out.push(`${' '.repeat(s.depth)}  * ${rec.summary}`);
+    for (const rec of s.explanation?.records ?? []) out.push(`${pad}  * ${rec.summary}`);
   }
   out.push('', `Datapath actions: ${r.datapathActions.join(' | ')}`);
   return out.join('\n');

@@ -1,0 +1,56 @@
+// `ovnlab flows [--node N] [--bridge br-int] [--watch SECONDS]`: the flow table of a node, or
+// with --watch the flows whose counters moved since the last refresh (live deltas).
+import type { CliCommand } from '../command';
+import { UsageError } from '../command';
+import { formatFlowDiff, formatFlows } from '../../ovn/flow-format';
+import { takeFlowSnapshot, watchFlows } from '../../ovn/flow-watch';
+import { localTargetFrom, targetOptions, TARGET_USAGE } from '../target-options';
+
+export const flowsLiveCommands: CliCommand[] = [
+  {
+    path: ['flows'],
+    summary: 'dump a node\'s OpenFlow table, or --watch the flows whose counters move',
+    usage: `flows [--bridge br-int] [--watch SECONDS] [--count N] [--filter TEXT] ${TARGET_USAGE}`,
+    options: { ...targetOptions, bridge: { type: 'string' }, watch: { type: 'string' }, count: { type: 'string' }, filter: { type: 'string' } },
+    async run(v, _p, io) {
+      const target = localTargetFrom(v, io.env);
+      const [node] = await target.nodes();
+      const bridge = (v.bridge as string | undefined) ?? 'br-int';
+      const filter = v.filter as string | undefined;
+      const keep = <T extends { match: string; actions: string }>(f: T) => !filter || f.match.includes(filter) || f.actions.includes(filter);
+      if (v.watch === undefined) {
+        const snap = await takeFlowSnapshot(target, node, bridge);
+        const flows = snap.flows.filter(keep);
+        io.out(v.json ? JSON.stringify(flows) : formatFlows(flows));
+        return snap.errors.length > 0 ? 1 : 0;
+      }
+      const seconds = Number(v.watch);
+      if (!(seconds > 0)) throw new UsageError(`--watch takes a number of seconds > 0, got "${String(v.watch)}"`);
+      const count = v.count === undefined ? Infinity : Number(v.count);
+      if (!(count >= 1)) throw new UsageError(`--count takes a number ≥ 1, got "${String(v.count)}"`);
+      let n = 0;
+      const ac = new AbortController();
+      io.signal.addEventListener('abort', () => ac.abort(), { once: true });
+      for await (const snap of watchFlows(target, { node, bridge, intervalMs: seconds * 1000, signal: ac.signal, onError: (e) => io.err(e.message) })) {
+        if (snap.diff) {
+          const changed = snap.diff.changed.filter((c) => keep(c.after));
+          const shown = { ...snap.diff, changed };
+          if (v.json) {
+            io.out(JSON.stringify({
+              at: new Date(snap.at).toISOString(), node, bridge,
+              changed: changed.map((c) => ({ ...c.after, dPackets: c.dPackets, dBytes: c.dBytes, reset: c.reset })),
+              added: snap.diff.added.length, removed: snap.diff.removed.length,
+            }));
+          } else {
+            io.out(`--- ${new Date(snap.at).toISOString()} ${node} ${bridge}: ${changed.length} flows moved`);
+            io.out(formatFlowDiff(shown));
+          }
+          if (++n >= count) ac.abort();
+        } else if (!v.json) {
+          io.out(`watching ${bridge} on ${node} (${snap.flows.length} flows), every ${seconds}s; Ctrl-C to stop`);
+        }
+      }
+      return 0;
+    },
+  },
+];
