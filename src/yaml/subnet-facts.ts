@@ -1,0 +1,118 @@
+// Which subnet a VM's interface lands in and what that subnet allows, from ClusterFacts or the
+// hand-given subnet, with parsed CIDRs and exclude ranges cached for one analysis.
+import { DEFAULT_SUBNET, DEFAULT_VPC, type AnalysisContext, type SubnetFacts } from './cluster-facts';
+import { defaultGateway, formatIp, nextFreeIp, parseCidrList, parseIp, parseIpRanges, type Cidr, type IpRange, type ParsedIp } from './ip-range';
+import type { VmDocInfo } from './vm-documents';
+import { annotationKey } from './annotation-catalogue';
+
+export interface ResolvedSubnet {
+  name: string;
+  /** how the name was found */
+  how: 'annotation' | 'namespace' | 'provider' | 'cluster-default' | 'assumed-default' | 'manual';
+  facts?: SubnetFacts;
+  vpc: string;
+  cidrs?: Cidr[];
+  gateways: ParsedIp[];
+  exclude: IpRange[];
+  badExcludes: string[];
+}
+
+export class SubnetBook {
+  private readonly cache = new Map<string, ResolvedSubnet>();
+  private readonly nextFree = new Map<string, string | null>();
+  /** IPs pinned in the analysed file, per subnet name, so suggestions skip them too */
+  private readonly pinnedInFile = new Map<string, ParsedIp[]>();
+
+  constructor(private readonly ctx: AnalysisContext) {}
+
+  get hasCluster(): boolean {
+    return !!this.ctx.cluster;
+  }
+
+  private build(name: string, how: ResolvedSubnet['how'], facts: SubnetFacts | undefined): ResolvedSubnet {
+    const key = `${how === 'manual' ? 'manual:' : ''}${name}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const cidrs = facts ? parseCidrList(facts.cidrBlock) : undefined;
+    const { ranges, bad } = parseIpRanges(facts?.excludeIps ?? []);
+    let gateways: ParsedIp[] = [];
+    if (facts?.gateway) gateways = facts.gateway.split(',').map((g) => parseIp(g)).filter((g): g is ParsedIp => !!g);
+    else if (cidrs) gateways = cidrs.map(defaultGateway);
+    const r: ResolvedSubnet = { name, how, facts, vpc: facts?.vpc || DEFAULT_VPC, cidrs, gateways, exclude: ranges, badExcludes: bad };
+    this.cache.set(key, r);
+    return r;
+  }
+
+  allSubnetNames(): string[] {
+    return (this.ctx.cluster?.subnets ?? []).map((s) => s.name);
+  }
+
+  findSubnet(name: string): SubnetFacts | undefined {
+    return this.ctx.cluster?.subnets.find((s) => s.name === name);
+  }
+
+  /** The subnet of the pod network (attachment undefined) or of a Kube-OVN attachment. */
+  resolve(vm: VmDocInfo, attachment?: { nad: string; namespace: string }): ResolvedSubnet {
+    const lsKey = annotationKey('logical_switch', attachment);
+    const ls = vm.annotations.find((a) => a.on === 'template' && a.key === lsKey)?.value;
+    const cluster = this.ctx.cluster;
+    if (!cluster) {
+      const m = this.ctx.manualSubnet;
+      if (m && !attachment) return this.build(ls ?? m.name ?? DEFAULT_SUBNET, 'manual', { name: m.name ?? ls ?? DEFAULT_SUBNET, cidrBlock: m.cidrBlock, excludeIps: m.excludeIps, gateway: m.gateway });
+      return this.build(ls ?? DEFAULT_SUBNET, ls ? 'annotation' : 'assumed-default', undefined);
+    }
+    if (ls) return this.build(ls, 'annotation', this.findSubnet(ls));
+    if (attachment) {
+      const provider = `${attachment.nad}.${attachment.namespace}.ovn`;
+      const s = cluster.subnets.find((x) => x.provider === provider);
+      if (s) return this.build(s.name, 'provider', s);
+    }
+    const ns = vm.namespace ?? 'default';
+    const byNs = cluster.subnets.find((s) => s.namespaces?.includes(ns));
+    if (byNs) return this.build(byNs.name, 'namespace', byNs);
+    const def = cluster.subnets.find((s) => s.default) ?? this.findSubnet(DEFAULT_SUBNET);
+    return this.build(def?.name ?? DEFAULT_SUBNET, 'cluster-default', def);
+  }
+
+  notePinned(subnet: string, ip: ParsedIp): void {
+    const list = this.pinnedInFile.get(subnet) ?? [];
+    list.push(ip);
+    this.pinnedInFile.set(subnet, list);
+  }
+
+  /** IP objects in the cluster holding this address, other than the VM's own. */
+  usedBy(ip: ParsedIp, vm: VmDocInfo): string | undefined {
+    for (const o of this.ctx.cluster?.ips ?? []) {
+      if (o.podName === vm.name && (o.namespace ?? 'default') === (vm.namespace ?? 'default')) continue;
+      for (const a of o.addresses) {
+        for (const part of a.split(',')) {
+          const p = parseIp(part);
+          if (p && p.family === ip.family && p.value === ip.value) return o.podName ? `${o.name} (${o.namespace ?? 'default'}/${o.podName})` : o.name;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Next free address of the subnet's first family, or undefined when unknown or full. */
+  suggest(subnet: ResolvedSubnet): string | undefined {
+    const cidr = subnet.cidrs?.[0];
+    if (!cidr) return undefined;
+    const key = `${subnet.how === 'manual' ? 'manual:' : ''}${subnet.name}`;
+    if (this.nextFree.has(key)) return this.nextFree.get(key) ?? undefined;
+    const used: ParsedIp[] = [...(this.pinnedInFile.get(subnet.name) ?? [])];
+    for (const o of this.ctx.cluster?.ips ?? []) {
+      if (o.subnet !== undefined && o.subnet !== subnet.name) continue;
+      for (const a of o.addresses) for (const part of a.split(',')) { const p = parseIp(part); if (p) used.push(p); }
+    }
+    const ip = nextFreeIp({ cidr, gateway: subnet.gateways.find((g) => g.family === cidr.family), exclude: subnet.exclude, used });
+    const text = ip ? formatIp(ip) : undefined;
+    this.nextFree.set(key, text ?? null);
+    return text;
+  }
+
+  /** The VPC a namespace is bound to (Vpc spec.namespaces), if any. */
+  vpcOfNamespace(ns: string): string | undefined {
+    return this.ctx.cluster?.vpcs?.find((v) => v.namespaces?.includes(ns))?.name;
+  }
+}

@@ -1,0 +1,358 @@
+// analyzeVmDocuments: everything the editor adapters and `ovnlab vm lint` show for a YAML file —
+// the VMs, their code lenses (with what each will write) and diagnostics with quick fixes as text
+// edits. Pure: text + context in, plain data out.
+import { annotationKey, annotationSpec, KUBEVIRT_BRIDGE_MIGRATION_KEY, levenshtein, parseAnnotationKey, suggestAnnotationName } from './annotation-catalogue';
+import type { AnalysisContext } from './cluster-facts';
+import { checkIpInSubnet, formatIp, parseIp, type ParsedIp } from './ip-range';
+import { parseVersion, usesLegacyMigration } from './kube-ovn-version';
+import { lineIndex, type LineIndex, type Position } from './line-index';
+import { SubnetBook } from './subnet-facts';
+import { removePair, replaceScalar, renameKey, type TextEdit, EditError } from './text-edits';
+import { findVms, vmLabel, type FoundVm, type OffsetRange, type VmDocInfo, type VmRef } from './vm-documents';
+import { annotationEdits, describeMigration, macAddressFix, runStrategyFix, type Attachment } from './vm-edits';
+import { parseYamlStream } from './yaml-stream';
+import { asMap, getIn, getPair } from './yaml-tree';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface TextRange extends OffsetRange {
+  startPos: Position;
+  endPos: Position;
+}
+
+export type DiagnosticCode =
+  | 'yaml-syntax'
+  | 'cluster-checks-off'
+  | 'ip-invalid'
+  | 'ip-outside-cidr'
+  | 'ip-reserved-address'
+  | 'ip-gateway'
+  | 'ip-excluded'
+  | 'ip-in-use'
+  | 'ip-duplicate-in-file'
+  | 'annotation-on-vm-metadata'
+  | 'unknown-annotation'
+  | 'annotation-set-by-kube-ovn'
+  | 'attachment-not-in-networks'
+  | 'subnet-missing'
+  | 'subnet-other-vpc'
+  | 'live-migration-annotation-removed'
+  | 'spec-running-deprecated'
+  | 'running-and-run-strategy'
+  | 'interface-mac-address'
+  | 'bridge-without-migration';
+
+export interface QuickFix {
+  title: string;
+  /** text edits to apply as one WorkspaceEdit */
+  edits?: TextEdit[];
+  /** or a command to run (when the fix needs a choice or a version) */
+  command?: { id: string; args: LensArgs[] };
+  preferred?: boolean;
+}
+
+export interface VmDiagnostic {
+  range: TextRange;
+  severity: Severity;
+  code: DiagnosticCode;
+  message: string;
+  /** "ns/name" of the VM it is about */
+  vm?: string;
+  fixes: QuickFix[];
+}
+
+export const VM_COMMANDS = {
+  pinIp: 'ovnlab.vm.pinIp',
+  unpinIp: 'ovnlab.vm.unpinIp',
+  chooseSubnet: 'ovnlab.vm.chooseSubnet',
+  enableMigration: 'ovnlab.vm.enableMigration',
+  applyToCluster: 'ovnlab.vm.applyToCluster',
+} as const;
+
+export interface LensArgs {
+  vm: VmRef;
+  attachment?: Attachment;
+  /** next free IP of the subnet, for the pin picker's first entry */
+  suggestedIp?: string;
+  currentIp?: string;
+  subnet?: string;
+  kubeOvnVersion?: string;
+}
+
+export interface LensModel {
+  /** the VM's first line (lenses sit above it) */
+  range: TextRange;
+  kind: 'pin-ip' | 'unpin-ip' | 'subnet' | 'migration' | 'apply';
+  title: string;
+  /** command id; '' for an informational lens that does nothing when clicked */
+  command: string;
+  args: LensArgs[];
+  /** what clicking it writes, for the tooltip */
+  writes: string;
+}
+
+export interface VmAnalysis {
+  vms: VmDocInfo[];
+  lenses: LensModel[];
+  diagnostics: VmDiagnostic[];
+  clusterChecks: 'on' | 'off';
+}
+
+class Reporter {
+  readonly diagnostics: VmDiagnostic[] = [];
+  constructor(private readonly lines: LineIndex) {}
+
+  range(r: OffsetRange): TextRange {
+    return { start: r.start, end: r.end, startPos: this.lines.positionAt(r.start), endPos: this.lines.positionAt(r.end) };
+  }
+
+  add(r: OffsetRange, severity: Severity, code: DiagnosticCode, message: string, vm?: VmDocInfo, fixes: QuickFix[] = []): void {
+    this.diagnostics.push({ range: this.range(r), severity, code, message, vm: vm ? vmLabel(vm) : undefined, fixes });
+  }
+}
+
+/** Builds a quick fix, turning an edit builder's refusal into "no fix" rather than a crash. */
+function fix(title: string, build: () => TextEdit[], preferred = false): QuickFix[] {
+  try {
+    const edits = build();
+    return edits.length > 0 ? [{ title, edits, preferred }] : [];
+  } catch (e) {
+    if (e instanceof EditError) return [];
+    throw e;
+  }
+}
+
+function versionOf(ctx: AnalysisContext): string | undefined {
+  return ctx.kubeOvnVersion ?? ctx.cluster?.kubeOvnVersion;
+}
+
+export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}): VmAnalysis {
+  const docs = parseYamlStream(text);
+  const found = findVms(docs);
+  const lines = lineIndex(text);
+  const rep = new Reporter(lines);
+  const book = new SubnetBook(ctx);
+  const lenses: LensModel[] = [];
+  const version = versionOf(ctx);
+  const parsedVersion = parseVersion(version);
+
+  for (const d of docs) {
+    if (d.errors.length === 0 || !/VirtualMachine/.test(text.slice(d.start, d.end))) continue;
+    for (const e of d.errors) rep.add(e, 'error', 'yaml-syntax', `YAML error: ${e.message}`);
+  }
+  if (found.length > 0 && !ctx.cluster) {
+    const first = found[0].info.range.start;
+    const manual = ctx.manualSubnet ? ` (pinned IPs are checked against ${ctx.manualSubnet.cidrBlock} only)` : '';
+    rep.add({ start: first, end: first }, 'info', 'cluster-checks-off', `cluster-backed checks off: no cluster connected${manual}`);
+  }
+
+  // pinned IPs first, so suggestions and duplicate checks know the whole file
+  const seenIps = new Map<string, string>();
+  for (const f of found) {
+    for (const att of attachmentsOf(f.info)) {
+      const key = annotationKey('ip_address', att);
+      const a = f.info.annotations.find((x) => x.on === 'template' && x.key === key);
+      if (!a) continue;
+      const subnet = book.resolve(f.info, att);
+      const ips = a.value.split(',').map((p) => parseIp(p)).filter((p): p is ParsedIp => !!p);
+      for (const ip of ips) book.notePinned(subnet.name, ip);
+    }
+  }
+
+  for (const f of found) {
+    checkIps(f, book, rep, seenIps);
+    checkAnnotations(text, f, book, rep, parsedVersion);
+    checkSpec(text, f, rep, ctx, parsedVersion, version);
+    lenses.push(...lensesFor(f, book, rep, ctx, version));
+  }
+  return { vms: found.map((f) => f.info), lenses, diagnostics: rep.diagnostics, clusterChecks: ctx.cluster ? 'on' : 'off' };
+}
+
+/** undefined = the pod network; then every Multus attachment the VM lists. */
+function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
+  const out: (Attachment | undefined)[] = [undefined];
+  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) out.push(n.attachment);
+  return out;
+}
+
+function checkIps(f: FoundVm, book: SubnetBook, rep: Reporter, seen: Map<string, string>): void {
+  const vm = f.info;
+  for (const att of attachmentsOf(vm)) {
+    const key = annotationKey('ip_address', att);
+    const a = vm.annotations.find((x) => x.on === 'template' && x.key === key);
+    if (!a || !a.valueRange) continue;
+    const subnet = book.resolve(vm, att);
+    const suggestion = book.suggest(subnet);
+    const ann = asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
+    const valueNode = getPair(ann, key)?.value;
+    const replaceWith = (ip: string | undefined): QuickFix[] => ip && valueNode?.kind === 'scalar'
+      ? fix(`Use the next free IP ${ip}`, () => [replaceScalar(valueNode, ip)], true) : [];
+    const parts = a.value.split(',');
+    for (const part of parts) {
+      const ip = parseIp(part);
+      if (!ip) {
+        rep.add(a.valueRange, 'error', 'ip-invalid', `"${part.trim()}" is not an IP address (${key} takes an IPv4 or IPv6 address, "v4,v6" for dual stack)`, vm, replaceWith(suggestion));
+        continue;
+      }
+      const ipText = formatIp(ip);
+      const dupKey = `${subnet.name}|${ipText}`;
+      const other = seen.get(dupKey);
+      if (other && other !== vmLabel(vm)) {
+        rep.add(a.valueRange, 'error', 'ip-duplicate-in-file', `${ipText} is also pinned by VM ${other} in this file (subnet ${subnet.name})`, vm, replaceWith(suggestion));
+      } else {
+        seen.set(dupKey, vmLabel(vm));
+      }
+      if (subnet.cidrs) {
+        const problem = checkIpInSubnet(ip, subnet.cidrs, subnet.gateways, subnet.exclude);
+        const where = subnet.how === 'manual' ? `the given subnet ${subnet.facts?.cidrBlock}` : `subnet ${subnet.name} (${subnet.facts?.cidrBlock})`;
+        if (problem?.code === 'outside-cidr') rep.add(a.valueRange, 'error', 'ip-outside-cidr', `${ipText} is outside ${where}`, vm, replaceWith(suggestion));
+        else if (problem?.code === 'network-address' || problem?.code === 'broadcast-address') rep.add(a.valueRange, 'error', 'ip-reserved-address', `${ipText} is the ${problem.code === 'network-address' ? 'network' : 'broadcast'} address of ${where}`, vm, replaceWith(suggestion));
+        else if (problem?.code === 'gateway') rep.add(a.valueRange, 'error', 'ip-gateway', `${ipText} is the gateway of ${where}`, vm, replaceWith(suggestion));
+        else if (problem?.code === 'excluded') rep.add(a.valueRange, 'error', 'ip-excluded', `${ipText} is in excludeIps (${problem.range}) of ${where}`, vm, replaceWith(suggestion));
+      }
+      const user = book.usedBy(ip, vm);
+      if (user) rep.add(a.valueRange, 'error', 'ip-in-use', `${ipText} is already used by IP ${user}`, vm, replaceWith(suggestion));
+    }
+  }
+}
+
+function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Reporter, version: ReturnType<typeof parseVersion>): void {
+  const vm = f.info;
+  const tmplKeys = new Set(vm.annotations.filter((a) => a.on === 'template').map((a) => a.key));
+  const vmAnn = asMap(getIn(f.nodes.vm, ['metadata', 'annotations']));
+  const tAnn = asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
+  for (const a of vm.annotations) {
+    const parsed = parseAnnotationKey(a.key);
+    const isOurs = !!parsed || a.key === KUBEVIRT_BRIDGE_MIGRATION_KEY;
+    if (!isOurs) continue;
+    if (a.on === 'vm') {
+      const movable = !tmplKeys.has(a.key);
+      rep.add(a.keyRange, 'warning', 'annotation-on-vm-metadata',
+        `${a.key} is on the VirtualMachine's metadata, where ${parsed ? 'Kube-OVN' : 'KubeVirt'} never reads it: it belongs on spec.template.metadata.annotations (the VM's pod)`, vm,
+        movable ? fix('Move to spec.template.metadata.annotations', () => {
+          const pair = getPair(vmAnn, a.key)!;
+          const meta = asMap(getPair(f.nodes.vm, 'metadata')?.value)!;
+          const removal = vmAnn!.pairs.length === 1 ? removePair(text, meta, getPair(meta, 'annotations')!) : removePair(text, vmAnn!, pair);
+          return [removal, ...annotationEdits(text, f, [{ key: a.key, value: a.value }])];
+        }, true) : []);
+    }
+    if (!parsed) continue;
+    const spec = annotationSpec(parsed.name);
+    if (!spec) {
+      const guess = suggestAnnotationName(parsed.name);
+      const pair = getPair(a.on === 'vm' ? vmAnn : tAnn, a.key);
+      const newKey = guess ? a.key.slice(0, a.key.length - parsed.name.length) + guess : undefined;
+      rep.add(a.keyRange, 'warning', 'unknown-annotation', `unknown Kube-OVN annotation "${parsed.name}"${guess ? `: did you mean "${guess}"?` : ''}`, vm,
+        newKey && pair ? fix(`Rename to ${newKey}`, () => [renameKey(pair.key, newKey)], true) : []);
+      continue;
+    }
+    if (spec.setByKubeOvn && a.on === 'template') {
+      rep.add(a.keyRange, 'info', 'annotation-set-by-kube-ovn', `${a.key} is written by Kube-OVN itself; setting it in the template has no effect`, vm);
+    }
+    if (spec.removedIn && a.on === 'template') {
+      const legacy = version && usesLegacyMigration(version);
+      if (!legacy) {
+        const known = version ? `Kube-OVN ${formatVersion(version)} ignores it` : 'Kube-OVN ≥ v1.13.0 ignores it';
+        rep.add(a.keyRange, version ? 'warning' : 'info', 'live-migration-annotation-removed',
+          `${a.key} was removed in Kube-OVN v1.13.0 (PR #4191): ${known}. Use ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true" instead`, vm,
+          fix(`Replace with ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, () => annotationEdits(text, f, [
+            ...vm.annotations.filter((x) => x.on === 'template' && /\.kubernetes\.io\/(allow_live_migration|migrate)$/.test(x.key)).map((x) => ({ key: x.key, value: null })),
+            { key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' },
+          ]), true));
+      }
+    }
+    if (parsed.attachment && a.on === 'template' && !vm.networks.some((n) => n.attachment && n.attachment.nad === parsed.attachment!.nad && n.attachment.namespace === parsed.attachment!.namespace)) {
+      rep.add(a.keyRange, 'warning', 'attachment-not-in-networks', `no network of this VM uses the attachment ${parsed.attachment.namespace}/${parsed.attachment.nad}, so ${a.key} has no effect`, vm);
+    }
+    if (parsed.name === 'logical_switch' && a.on === 'template' && book.hasCluster && a.valueRange) {
+      const subnet = book.findSubnet(a.value);
+      const pair = getPair(tAnn, a.key);
+      if (!subnet) {
+        const names = book.allSubnetNames();
+        const close = names.map((n) => ({ n, d: levenshtein(n, a.value) })).sort((x, y) => x.d - y.d)[0];
+        rep.add(a.valueRange, 'error', 'subnet-missing', `Subnet "${a.value}" does not exist${close && close.d <= 3 ? `: did you mean "${close.n}"?` : ''} (subnets: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`, vm,
+          close && close.d <= 3 && pair?.value?.kind === 'scalar' ? fix(`Use subnet ${close.n}`, () => [replaceScalar(pair.value as never, close.n)], true) : []);
+      } else {
+        const nsVpc = book.vpcOfNamespace(vm.namespace ?? 'default');
+        const subnetVpc = subnet.vpc || 'ovn-cluster';
+        if (nsVpc && nsVpc !== subnetVpc) {
+          rep.add(a.valueRange, 'warning', 'subnet-other-vpc', `Subnet ${a.value} belongs to VPC ${subnetVpc}, but namespace ${vm.namespace ?? 'default'} is bound to VPC ${nsVpc}`, vm);
+        }
+      }
+    }
+  }
+}
+
+function formatVersion(v: NonNullable<ReturnType<typeof parseVersion>>): string {
+  return `v${v.major}.${v.minor}.${v.patch}`;
+}
+
+function checkSpec(text: string, f: FoundVm, rep: Reporter, ctx: AnalysisContext, version: ReturnType<typeof parseVersion>, versionText: string | undefined): void {
+  const vm = f.info;
+  if (vm.running) {
+    const both = vm.runStrategy !== undefined;
+    rep.add(vm.running.keyRange, both ? 'error' : 'warning', both ? 'running-and-run-strategy' : 'spec-running-deprecated',
+      both ? 'spec.running and spec.runStrategy are both set: KubeVirt rejects the VM; keep runStrategy'
+        : `spec.running is deprecated: use spec.runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, vm,
+      both ? fix('Remove spec.running', () => {
+        const spec = asMap(getPair(f.nodes.vm, 'spec')?.value)!;
+        return [removePair(text, spec, getPair(spec, 'running')!)];
+      }, true) : fix(`Replace with runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, () => runStrategyFix(f), true));
+  }
+  for (const n of vm.networks) {
+    if (!n.macAddress) continue;
+    const key = annotationKey('mac_address', n.type === 'multus' ? n.attachment : undefined);
+    rep.add(n.macAddress.range, 'warning', 'interface-mac-address',
+      `interfaces[${n.name}].macAddress is not what Kube-OVN assigns to the port: set ${key} on spec.template.metadata.annotations so the port and the VM agree`, vm,
+      fix(`Move to ${key}`, () => macAddressFix(text, f, n.name), true));
+  }
+  const wanted = ctx.migrationWanted ?? /^LiveMigrate/.test(vm.evictionStrategy ?? '');
+  const podNet = vm.networks.find((n) => n.type === 'pod');
+  if (wanted && podNet?.binding === 'bridge' && vm.migration.state === 'off' && podNet.interfaceRange) {
+    const legacy = version && usesLegacyMigration(version);
+    const args: LensArgs = { vm: vm.ref, kubeOvnVersion: versionText };
+    rep.add(podNet.interfaceRange, 'warning', 'bridge-without-migration',
+      `bridge binding on the pod network cannot live-migrate${vm.evictionStrategy ? ` (evictionStrategy ${vm.evictionStrategy} wants it)` : ''}: ${legacy ? 'use a Kube-OVN attachment with allow_live_migration' : `add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`}`, vm,
+      legacy ? [{ title: 'Enable live migration (attachment recipe)…', command: { id: VM_COMMANDS.enableMigration, args: [args] } }]
+        : fix(`Add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, () => annotationEdits(text, f, [{ key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' }]), true));
+  }
+}
+
+function lensesFor(f: FoundVm, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined): LensModel[] {
+  const vm = f.info;
+  const at = rep.range({ start: vm.range.start, end: vm.range.start });
+  const out: LensModel[] = [];
+  const nets: (Attachment | undefined)[] = vm.usesPodNetwork ? [undefined] : [];
+  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) nets.push(n.attachment);
+  for (const att of nets) {
+    const subnet = book.resolve(vm, att);
+    const key = annotationKey('ip_address', att);
+    const pinned = vm.annotations.find((a) => a.on === 'template' && a.key === key);
+    const suggestedIp = book.suggest(subnet);
+    const on = att ? ` on ${att.nad}` : '';
+    const args: LensArgs = { vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name };
+    if (pinned) {
+      out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${on} — change`, command: VM_COMMANDS.pinIp, args: [args], writes: `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}` });
+      out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args: [args], writes: `removes ${key} from spec.template.metadata.annotations` });
+    } else {
+      out.push({ range: at, kind: 'pin-ip', title: `Pin IP${on}…`, command: VM_COMMANDS.pinIp, args: [args], writes: `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}` });
+    }
+    if (!att) {
+      const vpc = subnet.facts ? ` (VPC ${subnet.vpc})` : '';
+      const how = subnet.how === 'annotation' || subnet.how === 'manual' ? '' : subnet.how === 'assumed-default' ? ' (namespace default)' : ` (${subnet.how === 'namespace' ? 'namespace' : 'cluster'} default)`;
+      out.push({ range: at, kind: 'subnet', title: `Subnet: ${subnet.name}${vpc}${how} ▾`, command: VM_COMMANDS.chooseSubnet, args: [args], writes: `spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)` });
+    }
+  }
+  const mig = vm.migration;
+  const migArgs: LensArgs = { vm: vm.ref, kubeOvnVersion: version };
+  if (mig.state === 'on') {
+    out.push({ range: at, kind: 'migration', title: mig.via === 'kubevirt-annotation' ? 'Live migration: on' : `Live migration: on (via ${mig.attachment})`, command: '', args: [migArgs], writes: '' });
+  } else {
+    out.push({ range: at, kind: 'migration', title: 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs], writes: describeMigration(version, vm.namespace) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)') });
+  }
+  if (ctx.cluster) {
+    out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: `server-side apply of ${vmLabel(vm)} to ${ctx.cluster.source} (dry-run and diff first)` });
+  }
+  return out;
+}
+
