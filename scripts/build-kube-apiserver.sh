@@ -15,7 +15,20 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${OVNLAB_BIN_CACHE:-$HOME/.cache/ovnlab/bin}"
-go_bin="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+
+# Go >= 1.24 (k8s.io/kubernetes 1.34 declares go 1.24.0): $GO, else go on PATH, else
+# /usr/local/go/bin/go; Debian 12's own golang (1.19) is too old and is skipped.
+go_ok() { # <go binary>
+  local v
+  [[ -x "$1" ]] || return 1
+  v="$("$1" env GOVERSION 2>/dev/null)" || return 1
+  v="${v#go}"
+  [[ "${v%%.*}" -gt 1 || ( "${v%%.*}" -eq 1 && "$(echo "$v" | cut -d. -f2)" -ge 24 ) ]]
+}
+go_bin=""
+for candidate in "${GO:-}" "$(command -v go || true)" /usr/local/go/bin/go; do
+  if [[ -n "$candidate" ]] && go_ok "$candidate"; then go_bin="$candidate"; break; fi
+done
 want_etcd=0
 for arg in "$@"; do
   case "$arg" in
@@ -24,8 +37,8 @@ for arg in "$@"; do
   esac
 done
 
-if [[ ! -x "$go_bin" ]]; then
-  echo "go not found: install Go >= 1.24 or set GO=/path/to/go" >&2
+if [[ -z "$go_bin" ]]; then
+  echo "Go >= 1.24 not found (tried \$GO, go on PATH, /usr/local/go/bin/go): install it or set GO=/path/to/go" >&2
   exit 1
 fi
 mkdir -p "$cache"
