@@ -5,6 +5,7 @@ import { traceCommands } from './trace';
 import { flowsLiveCommands } from './flows-live';
 import { flowsCommands } from './flows';
 import { labCommands } from './lab';
+import { vmCommands } from './vm';
 
 export const commands: CliCommand[] = [
   ...nbCommands,
@@ -12,4 +13,5 @@ export const commands: CliCommand[] = [
   ...flowsLiveCommands,
   ...flowsCommands,
   ...labCommands,
+  ...vmCommands,
 ];
