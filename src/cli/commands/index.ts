@@ -5,6 +5,7 @@ import { traceCommands } from './trace';
 import { flowsLiveCommands } from './flows-live';
 import { flowsCommands } from './flows';
 import { labCommands } from './lab';
+import { getCommands } from './get';
 import { vmCommands } from './vm';
 
 export const commands: CliCommand[] = [
@@ -13,5 +14,6 @@ export const commands: CliCommand[] = [
   ...flowsLiveCommands,
   ...flowsCommands,
   ...labCommands,
+  ...getCommands,
   ...vmCommands,
 ];
