@@ -3,7 +3,7 @@ export { OvsdbClient, type OvsdbClientOptions, type MonitorSpec, type MonitorHan
 export { OvsdbError, OvsdbConnectionError, OvsdbProtocolError, OvsdbTimeoutError, OvsdbSchemaError } from './errors';
 export { Operations, type Operation, type Condition, type Mutation, type TransactResult, type OperationResult, type OvsdbRow, type TableMap, type GenericRow, type GenericTables, type RowInput } from './operations';
 export { namedUuid, NamedUuid, decodeValue, encodeValue, applyDiff, type Atom, type ColumnValue, type InputValue } from './value-codec';
-export { TableCache, type RowChange, type ChangeKind, sameRow } from './table-cache';
+export { TableCache, type RowChange, type ChangeKind, sameRow, sameValue } from './table-cache';
 export { parseSchema, columnOf, tableOf, type DatabaseSchema, type TableSchema, type ColumnSchema, type ColumnType } from './schema';
 export { parseRemote, type Remote, type TlsMaterial, type TransportOptions } from './transport';
 export { JsonStreamScanner } from './json-stream';
