@@ -6,7 +6,7 @@
 // Every daemon is --detach --pidfile; stopping kills by pidfile after checking the pid still
 // belongs to a process started from that directory.
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
@@ -100,7 +100,14 @@ export async function pidRunsFrom(pid: number, marker: string): Promise<boolean>
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  // a detached daemon that exited stays a zombie until init reaps it (seconds in some
+  // containers): it is gone for our purposes
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
