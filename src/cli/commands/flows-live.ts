@@ -4,20 +4,27 @@ import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { formatFlowDiff, formatFlows } from '../../ovn/flow-format';
 import { takeFlowSnapshot, watchFlows } from '../../ovn/flow-watch';
+import { compileFlowFilter, FilterSyntaxError } from '../../ovn/flow-filter';
+import type { Flow } from '../../ovn/flow-dump';
 import { localTargetFrom, targetOptions, TARGET_USAGE } from '../target-options';
 
 export const flowsLiveCommands: CliCommand[] = [
   {
     path: ['flows'],
     summary: 'dump a node\'s OpenFlow table, or --watch the flows whose counters move',
-    usage: `flows [--bridge br-int] [--watch SECONDS] [--count N] [--filter TEXT] ${TARGET_USAGE}`,
+    usage: `flows [--bridge br-int] [--watch SECONDS] [--count N] [--filter EXPR] ${TARGET_USAGE}`,
     options: { ...targetOptions, bridge: { type: 'string' }, watch: { type: 'string' }, count: { type: 'string' }, filter: { type: 'string' } },
     async run(v, _p, io) {
       const target = localTargetFrom(v, io.env);
       const [node] = await target.nodes();
       const bridge = (v.bridge as string | undefined) ?? 'br-int';
-      const filter = v.filter as string | undefined;
-      const keep = <T extends { match: string; actions: string }>(f: T) => !filter || f.match.includes(filter) || f.actions.includes(filter);
+      let keep: (f: Flow) => boolean;
+      try {
+        keep = compileFlowFilter((v.filter as string | undefined) ?? '');
+      } catch (e) {
+        if (e instanceof FilterSyntaxError) throw new UsageError(`--filter: ${e.message} (e.g. "n_packets>0 && nw_dst=192.168.100.101 && table=12")`);
+        throw e;
+      }
       if (v.watch === undefined) {
         const snap = await takeFlowSnapshot(target, node, bridge);
         const flows = snap.flows.filter(keep);
