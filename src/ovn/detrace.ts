@@ -117,6 +117,14 @@ export class Detracer {
     return out;
   }
 
+  /** The OVN stage name of the logical flow a cookie came from (for grouping and filtering). */
+  stageOfCookie(cookie: string): string | undefined {
+    const hex = cookieHex(cookie);
+    if (hex === '0') return undefined;
+    const lf = this.sbIndex.get('Logical_Flow')!.find(hex)[0];
+    return lf ? asMap(lf.external_ids)['stage-name'] : undefined;
+  }
+
   /** OpenFlow port number on the node's integration bridge → OVS Interface name and iface-id. */
   interfaceOfOfport(ofport: number, bridge = 'br-int'): { name: string; ifaceId?: string } | undefined {
     const ovs = this.snap.ovs;
