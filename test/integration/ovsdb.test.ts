@@ -6,10 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { createServer, type Socket } from 'node:net';
 import { startOvnCentral, checkOvnInstalled, type OvnCentral } from '../../src/lab/local/ovn-daemons';
 import {
   OvsdbClient, Operations, namedUuid, decodeValue, columnOf, sameValue,
-  OvsdbError, OvsdbConnectionError, OvsdbSchemaError,
+  OvsdbError, OvsdbConnectionError, OvsdbSchemaError, OvsdbProtocolError, OvsdbTimeoutError, JsonStreamScanner,
   type NbTables, type RowChange, type ColumnValue, type JsonValue, type DatabaseSchema,
 } from '../../src/ovn/ovsdb/index';
 import { readNbTopology, formatNbShow, formatNatList, natRulesOf } from '../../src/ovn/nb-reader';
@@ -356,5 +357,153 @@ describe('OVSDB client on a real OVN Northbound ovsdb-server', async () => {
     } finally {
       await central.startNb();
     }
+  });
+});
+
+// ---- protocol robustness: a fake server written here sends what a real one never would ----------
+
+type FakeHandler = (msg: { method?: string; params?: JsonValue[]; id?: JsonValue }, sock: Socket) => void;
+
+const FAKE_SCHEMA = {
+  name: 'Fake',
+  version: '1.0.0',
+  tables: { T: { columns: { name: { type: 'string' }, tags: { type: { key: 'string', min: 0, max: 'unlimited' } } } } },
+};
+
+async function fakeServer(dir: string, handler: FakeHandler): Promise<{ remote: string; received: JsonValue[]; close(): Promise<void> }> {
+  const path = join(dir, `fake-${Math.random().toString(16).slice(2)}.sock`);
+  const received: JsonValue[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((sock) => {
+    sockets.add(sock);
+    const scanner = new JsonStreamScanner();
+    sock.on('data', (chunk: Buffer) => {
+      for (const m of scanner.push(chunk)) {
+        received.push(m);
+        handler(m as { method?: string; params?: JsonValue[]; id?: JsonValue }, sock);
+      }
+    });
+    sock.on('error', () => undefined);
+    sock.on('close', () => sockets.delete(sock));
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  return {
+    remote: `unix:${path}`,
+    received,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+const reply = (sock: Socket, id: JsonValue | undefined, result: JsonValue) => sock.write(JSON.stringify({ id: id ?? null, result, error: null }));
+
+describe('OVSDB protocol robustness: garbage and half messages from a fake server give clear errors', () => {
+  let dir = '';
+  const servers: Array<{ close(): Promise<void> }> = [];
+  const serve = async (h: FakeHandler) => {
+    const s = await fakeServer(dir, h);
+    servers.push(s);
+    return s;
+  };
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ovnlab-ovsdb-fake-'));
+  });
+  after(async () => {
+    for (const s of servers) await s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('protocol robustness: garbage instead of a reply closes the connection naming the bytes', async () => {
+    const s = await serve((_m, sock) => sock.write('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await assert.rejects(
+      OvsdbClient.connect({ remote: s.remote, database: 'Fake', requestTimeoutMs: 5000 }),
+      (e: Error) => e instanceof OvsdbProtocolError && /protocol violation from unix:.*HTTP\/1\.1 400/.test(e.message),
+    );
+  });
+
+  test('protocol robustness: half a message then close is reported as such', async () => {
+    const s = await serve((_m, sock) => sock.end('{"id":1,"result":{"name":"Fa'));
+    await assert.rejects(
+      OvsdbClient.connect({ remote: s.remote, database: 'Fake', requestTimeoutMs: 5000 }),
+      (e: Error) => e instanceof OvsdbProtocolError && /closed the connection in the middle of a message \(\d+ bytes/.test(e.message),
+    );
+  });
+
+  test('protocol robustness: half a message then silence: the echo probe declares the peer dead, no hang', async () => {
+    const s = await serve((m, sock) => {
+      if (m.method === 'get_schema') sock.write('{"id":1,"result":{"name":"Fa');
+    });
+    const start = Date.now();
+    await assert.rejects(
+      OvsdbClient.connect({ remote: s.remote, database: 'Fake', requestTimeoutMs: 60_000, probeIntervalMs: 200, probeTimeoutMs: 300 }),
+      (e: Error) => e instanceof OvsdbConnectionError && /did not answer an echo within 300 ms: connection considered dead/.test(e.message),
+    );
+    assert.ok(Date.now() - start < 5000, 'gave up quickly');
+  });
+
+  test('protocol robustness: a request with no reply times out with OvsdbTimeoutError', async () => {
+    const s = await serve(() => undefined);
+    await assert.rejects(
+      OvsdbClient.connect({ remote: s.remote, database: 'Fake', requestTimeoutMs: 300, probeIntervalMs: 0 }),
+      (e: Error) => e instanceof OvsdbTimeoutError && /"get_schema" to unix:.* no reply within 300 ms/.test(e.message),
+    );
+  });
+
+  test('protocol robustness: valid JSON that is not JSON-RPC, and a reply to an id never sent, close the connection', async () => {
+    for (const bad of ['[1,2,3]', '{"id":999,"result":null,"error":null}', '{"hello":"world"}']) {
+      const s = await serve((_m, sock) => sock.write(bad));
+      await assert.rejects(OvsdbClient.connect({ remote: s.remote, database: 'Fake', requestTimeoutMs: 5000 }), (e: Error) => e instanceof OvsdbProtocolError, bad);
+    }
+  });
+
+  test('protocol robustness: an idle connection sends its own echo and stays up while the server answers', async () => {
+    const s = await serve((m, sock) => {
+      if (m.method === 'get_schema') reply(sock, m.id, FAKE_SCHEMA);
+      else if (m.method === 'echo') reply(sock, m.id, m.params ?? []);
+    });
+    const c = await OvsdbClient.connect({ remote: s.remote, database: 'Fake', reconnect: false, probeIntervalMs: 100, probeTimeoutMs: 300 });
+    try {
+      await new Promise((r) => setTimeout(r, 700));
+      const echoes = s.received.filter((m) => (m as { method?: string }).method === 'echo');
+      assert.ok(echoes.length >= 2, `sent ${echoes.length} echo probes`);
+      assert.equal(c.connected, true);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('protocol robustness: monitor_cond unknown → falls back to monitor; update notifications and server echo handled; garbage mid-session closes with the error', async () => {
+    const U = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa';
+    let sockRef: Socket | undefined;
+    const s = await serve((m, sock) => {
+      sockRef = sock;
+      if (m.method === 'get_schema') reply(sock, m.id, FAKE_SCHEMA);
+      else if (m.method === 'monitor_cond') sock.write(JSON.stringify({ id: m.id, result: null, error: 'unknown method' }));
+      else if (m.method === 'monitor') reply(sock, m.id, { T: { [U]: { new: { name: 'one', tags: ['set', ['a', 'b']] } } } });
+      else if (m.method === 'echo' && m.id !== 'srv-echo') reply(sock, m.id, m.params ?? []);
+    });
+    const c = await OvsdbClient.connect({ remote: s.remote, database: 'Fake', reconnect: false, probeIntervalMs: 0 });
+    const mon = await c.monitor(['T']);
+    assert.equal(mon.method, 'monitor');
+    assert.deepEqual(c.rows('T').get(U), { _uuid: U, name: 'one', tags: ['a', 'b'] });
+    // a v1 update: full new row replaces the old one
+    sockRef!.write(JSON.stringify({ method: 'update', params: [mon.id, { T: { [U]: { old: { name: 'one' }, new: { name: 'two', tags: ['set', []] } } } }], id: null }));
+    await until(() => c.rows('T').get(U)?.name === 'two', 'v1 update applied');
+    assert.deepEqual(c.rows('T').get(U)?.tags, []);
+    // the server's echo is answered with the same params
+    sockRef!.write(JSON.stringify({ method: 'echo', params: ['ping', 1], id: 'srv-echo' }));
+    await until(() => s.received.some((m) => (m as { id?: JsonValue }).id === 'srv-echo'), 'echo answered');
+    assert.deepEqual(s.received.find((m) => (m as { id?: JsonValue }).id === 'srv-echo'), { result: ['ping', 1], error: null, id: 'srv-echo' });
+    // garbage mid-session: the client closes with a protocol error, pending requests fail
+    const closed = c.waitFor('closed');
+    const pending = c.listDbs();
+    sockRef!.write('}{ garbage');
+    const [err] = await closed;
+    assert.ok(err instanceof OvsdbProtocolError);
+    assert.match(err.message, /unmatched "}"/);
+    await assert.rejects(pending, OvsdbProtocolError);
+    await assert.rejects(c.listDbs(), /closed/);
   });
 });
