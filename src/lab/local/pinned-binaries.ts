@@ -1,16 +1,13 @@
 // The one place that says which kube-apiserver / etcd versions ovnlab uses, where users'
 // machines may download them from, and the checksum each download must match.
-// A download is written to a temporary file beside its destination, hashed while it
-// streams, and renamed into place only when the digest matches; a mismatch or a failed
-// transfer removes the temporary file, so nothing unverified is ever left behind.
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+// Downloads go through ../pinned-download (shared with the kind lab's tool fetcher): written
+// beside the destination, hashed while they stream, renamed into place only when the digest
+// matches; here a mismatch or a failed transfer removes the partial file too.
 import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
+import { downloadVerified, type DigestAlgorithm } from '../pinned-download';
 
 /**
  * The kube-apiserver version built from the Go module proxy by scripts/build-kube-apiserver.sh
@@ -23,7 +20,7 @@ export function defaultBinCache(env: NodeJS.ProcessEnv = process.env): string {
   return env.OVNLAB_BIN_CACHE || join(homedir(), '.cache', 'ovnlab', 'bin');
 }
 
-export type DigestAlgorithm = 'sha256' | 'sha512';
+export type { DigestAlgorithm };
 
 /** A file published by a project's release process, pinned by its digest. */
 export interface PinnedArtifact {
@@ -81,40 +78,10 @@ export interface DownloadOptions {
 /**
  * Downloads `artifact` to `dest`, verifying its digest. Resolves to `dest`; rejects, leaving
  * neither `dest` nor a temporary file, when the transfer fails or the digest differs.
+ * (The shared implementation in ../pinned-download, without resuming.)
  */
 export async function downloadPinned(artifact: PinnedArtifact, dest: string, opts: DownloadOptions = {}): Promise<string> {
-  if (!/^[0-9a-f]+$/.test(artifact.digest)) throw new Error(`pinned ${artifact.label}: digest must be lower-case hex`);
-  const url = opts.url ?? artifact.url;
-  await mkdir(dirname(dest), { recursive: true });
-  const tmp = `${dest}.download-${process.pid}-${Date.now()}`;
-  try {
-    const res = await fetch(url, { signal: opts.signal, redirect: 'follow' });
-    if (!res.ok || !res.body) throw new Error(`download of ${artifact.label} from ${url} failed: HTTP ${res.status} ${res.statusText}`);
-    const total = Number(res.headers.get('content-length')) || undefined;
-    const hash = createHash(artifact.algorithm);
-    let received = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        received += chunk.length;
-        opts.onProgress?.(received, total);
-        done(null, chunk);
-      },
-    });
-    // Readable.fromWeb's parameter type comes from node:stream/web; fetch's body is the DOM one.
-    await pipeline(Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]), tap, createWriteStream(tmp), { signal: opts.signal });
-    const got = hash.digest('hex');
-    if (got !== artifact.digest) {
-      throw new Error(
-        `checksum mismatch for ${artifact.label} from ${url}: expected ${artifact.algorithm} ${artifact.digest}, got ${got}. ` +
-          'The file was discarded; retry, or build the binaries with scripts/build-kube-apiserver.sh.',
-      );
-    }
-    await rename(tmp, dest);
-    return dest;
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  return downloadVerified(artifact, dest, { ...opts, resume: false });
 }
 
 /**
