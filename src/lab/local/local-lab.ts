@@ -84,7 +84,9 @@ export class LocalLab implements LabBackend {
     check();
     // nodes start in parallel: each is a handful of short daemon launches
     let done = 0;
-    const chassis = await Promise.all(
+    // allSettled: on a failure or an abort, every node's start must have finished before down() runs,
+    // or a daemon still starting could outlive the cleanup
+    const settled = await Promise.allSettled(
       nodes.map(async (nd, i) => {
         if (nd.netns && state.underlayNetns) {
           await addNetns(nd.netns);
@@ -99,6 +101,9 @@ export class LocalLab implements LabBackend {
         return ch;
       }),
     );
+    const failedNode = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failedNode) throw failedNode.reason;
+    const chassis = settled.map((r) => (r as PromiseFulfilledResult<OvsChassis>).value);
     check();
     if (root) {
       for (const [i, ch] of chassis.entries()) {
