@@ -7,7 +7,7 @@
 import type { ClusterSnapshot } from './cluster-snapshot';
 import { objectKey } from './resource-catalogue';
 import type { IP, Pod, Subnet, VirtualMachine, VirtualMachineInstance } from './resources';
-import { ANNOTATIONS, DEFAULT_VPC, LAUNCHER_VM_LABELS, type StoreIndexes, buildIndexes, ipAddresses, primaryIp } from './store-indexes';
+import { ANNOTATIONS, DEFAULT_VPC, LAUNCHER_VM_LABELS, type StoreIndexes, buildIndexes, ipAddresses } from './store-indexes';
 
 /**
  * pinned: the VM template asks for a fixed address (`ovn.kubernetes.io/ip_address`);
@@ -183,14 +183,14 @@ export function vmRow(
   ix: StoreIndexes,
   vm: VirtualMachine,
   fips: Map<string, string> = fipByInternal(snap),
+  key: string = objectKey(vm.metadata.namespace, vm.metadata.name),
 ): VmRow {
   const ns = vm.metadata.namespace ?? '';
   const name = vm.metadata.name;
-  const key = objectKey(ns, name);
   const vmi = snap.virtualmachineinstances.get(key);
   const annotations = vm.spec?.template?.metadata?.annotations;
   const pinnedIp = annotations?.[ANNOTATIONS.ipAddress];
-  const ipCr = primaryIp(ix, ns, name);
+  const ipCr = ix.primaryIpByOwner.get(key);
   const iface = primaryInterface(vm, vmi);
   const crIps = ipCr ? ipAddresses(ipCr) : [];
   const ips = iface.ips.length ? iface.ips : crIps;
@@ -198,7 +198,7 @@ export function vmRow(
   const sn = subnetFor(ix, snap, ns, ipCr, annotations);
   const launcher = ix.launcherPodsByVm.get(key);
   const podEip = launcher?.find((p) => p.metadata.annotations?.[ANNOTATIONS.eip])?.metadata.annotations?.[ANNOTATIONS.eip];
-  const pinnedList = pinnedIp ? pinnedIp.split(',').map((s) => s.trim()) : [];
+  const pinMismatch = Boolean(pinnedIp && ip && pinnedIp !== ip && !pinnedIp.split(',').some((s) => s.trim() === ip));
   return {
     namespace: ns,
     name,
@@ -209,7 +209,7 @@ export function vmRow(
     mac: iface.mac ?? ipCr?.spec?.macAddress,
     ipMode: pinnedIp ? 'pinned' : ipCr ? 'kept' : 'dynamic',
     pinnedIp,
-    pinMismatch: Boolean(pinnedIp && ip && !pinnedList.includes(ip)),
+    pinMismatch,
     subnet: sn.name,
     subnetSource: sn.source,
     vpc: sn.subnet ? sn.subnet.spec?.vpc || DEFAULT_VPC : undefined,
@@ -222,9 +222,9 @@ export function vmRow(
 export function vmRows(snap: ClusterSnapshot, ix: StoreIndexes = buildIndexes(snap), namespace?: string): VmRow[] {
   const fips = fipByInternal(snap);
   const out: VmRow[] = [];
-  for (const vm of snap.virtualmachines.values()) {
+  for (const [key, vm] of snap.virtualmachines) {
     if (namespace && vm.metadata.namespace !== namespace) continue;
-    out.push(vmRow(snap, ix, vm, fips));
+    out.push(vmRow(snap, ix, vm, fips, key));
   }
   return out.sort(byNsName);
 }
@@ -346,8 +346,8 @@ export function vpcRows(snap: ClusterSnapshot, ix: StoreIndexes = buildIndexes(s
 export function vpcTree(snap: ClusterSnapshot, ix: StoreIndexes = buildIndexes(snap)): VpcNode[] {
   const vmsBySubnet = new Map<string, VmRow[]>();
   const fips = fipByInternal(snap);
-  for (const vm of snap.virtualmachines.values()) {
-    const row = vmRow(snap, ix, vm, fips);
+  for (const [key, vm] of snap.virtualmachines) {
+    const row = vmRow(snap, ix, vm, fips, key);
     if (!row.subnet) continue;
     const a = vmsBySubnet.get(row.subnet);
     if (a) a.push(row);

@@ -31,8 +31,8 @@ export const LAUNCHER_VM_LABELS = ['vm.kubevirt.io/name', 'kubevirt.io/domain'] 
 const FINISHED_MIGRATION = new Set(['Succeeded', 'Failed']);
 
 export interface StoreIndexes {
-  /** IP CRs by the `ns/podName` they were allocated for (for VMs podName is the VM name) */
-  ipsByOwner: Map<string, IP[]>;
+  /** the primary-interface IP CR per `ns/podName` it was allocated for (VMs: podName is the VM name) */
+  primaryIpByOwner: Map<string, IP>;
   /** IP CRs by each address they hold */
   ipByAddress: Map<string, IP>;
   /** IP CRs per subnet (spec.subnet) */
@@ -66,6 +66,8 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 /** Every address an IP CR holds (dual stack gives two). */
 export function ipAddresses(ip: IP): string[] {
   const s = ip.spec ?? {};
+  // the common single-stack case without allocations beyond the result
+  if (s.ipAddress && !s.ipAddress.includes(',') && (!s.v4IpAddress || s.v4IpAddress === s.ipAddress) && !s.v6IpAddress) return [s.ipAddress];
   const out: string[] = [];
   for (const a of [s.v4IpAddress, s.v6IpAddress, ...(s.ipAddress ?? '').split(',')]) {
     const t = a?.trim();
@@ -76,7 +78,7 @@ export function ipAddresses(ip: IP): string[] {
 
 export function buildIndexes(snap: ClusterSnapshot): StoreIndexes {
   const ix: StoreIndexes = {
-    ipsByOwner: new Map(),
+    primaryIpByOwner: new Map(),
     ipByAddress: new Map(),
     ipsBySubnet: new Map(),
     subnetsByVpc: new Map(),
@@ -92,7 +94,11 @@ export function buildIndexes(snap: ClusterSnapshot): StoreIndexes {
   };
   for (const ip of snap.ips.values()) {
     const s = ip.spec;
-    if (s?.podName && s.namespace) push(ix.ipsByOwner, objectKey(s.namespace, s.podName), ip);
+    if (s?.podName && s.namespace) {
+      const owner = objectKey(s.namespace, s.podName);
+      const cur = ix.primaryIpByOwner.get(owner);
+      if (!cur || isMorePrimary(ip, cur, `${s.podName}.${s.namespace}`)) ix.primaryIpByOwner.set(owner, ip);
+    }
     if (s?.subnet) push(ix.ipsBySubnet, s.subnet, ip);
     for (const a of ipAddresses(ip)) ix.ipByAddress.set(a, ip);
   }
@@ -120,17 +126,15 @@ export function buildIndexes(snap: ClusterSnapshot): StoreIndexes {
 }
 
 /**
- * The IP CR for a workload's primary interface: Kube-OVN names it `<pod>.<ns>` (VMs:
- * `<vm>.<ns>`); attachment IPs add `.<provider>`, so the shortest name wins.
+ * Kube-OVN names the IP CR of a workload's primary interface `<pod>.<ns>` (VMs: `<vm>.<ns>`);
+ * attachment IPs add `.<provider>`, so the exact name wins, then the shortest.
  */
+function isMorePrimary(ip: IP, cur: IP, exact: string): boolean {
+  if (cur.metadata.name === exact) return false;
+  return ip.metadata.name === exact || ip.metadata.name.length < cur.metadata.name.length;
+}
+
+/** The IP CR for a workload's primary interface. */
 export function primaryIp(ix: StoreIndexes, namespace: string, podName: string): IP | undefined {
-  const list = ix.ipsByOwner.get(objectKey(namespace, podName));
-  if (!list) return undefined;
-  const exact = `${podName}.${namespace}`;
-  let best: IP | undefined;
-  for (const ip of list) {
-    if (ip.metadata.name === exact) return ip;
-    if (!best || ip.metadata.name.length < best.metadata.name.length) best = ip;
-  }
-  return best;
+  return ix.primaryIpByOwner.get(objectKey(namespace, podName));
 }
