@@ -3,8 +3,7 @@
 // Existing definitions are replaced with ours (same name), so re-running is safe.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ApiException, ApiextensionsV1Api, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { ApiException, ApiextensionsV1Api, loadAllYaml, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 
 /** The directory with ovnlab's CRD manifests, found at or above `from` (the checkout or extension root). */
 export async function findCrdDir(from: string = process.cwd()): Promise<string | undefined> {
@@ -23,19 +22,29 @@ export async function findCrdDir(from: string = process.cwd()): Promise<string |
   }
 }
 
-/** Reads every CustomResourceDefinition document from the *.yaml files in `dir`, sorted by file name. */
+/**
+ * Reads every CustomResourceDefinition document from the *.yaml files in `dir`, sorted by file name.
+ * The documents go through client-node's loader, which maps JSON names to its model's property
+ * names (`x-kubernetes-preserve-unknown-fields` → `x_kubernetes_preserve_unknown_fields`): a plain
+ * parsed object handed to the typed API would silently lose those keys when serialized.
+ */
 export async function loadCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
   const crds: V1CustomResourceDefinition[] = [];
   for (const f of files) {
-    for (const doc of parseAllDocuments(await readFile(join(dir, f), 'utf8'))) {
-      if (doc.errors.length) throw new Error(`${join(dir, f)}: ${doc.errors[0].message}`);
-      const obj = doc.toJS() as V1CustomResourceDefinition | null;
-      if (!obj) continue;
-      if (obj.kind !== 'CustomResourceDefinition' || !obj.metadata?.name) {
-        throw new Error(`${join(dir, f)}: expected a CustomResourceDefinition with metadata.name, got kind ${String(obj.kind)}`);
+    let docs: unknown[];
+    try {
+      docs = loadAllYaml(await readFile(join(dir, f), 'utf8'));
+    } catch (e) {
+      throw new Error(`${join(dir, f)}: ${(e as Error).message}`);
+    }
+    for (const doc of docs) {
+      if (!doc) continue;
+      const crd = doc as V1CustomResourceDefinition;
+      if (crd.kind !== 'CustomResourceDefinition' || !crd.metadata?.name) {
+        throw new Error(`${join(dir, f)}: expected a CustomResourceDefinition with metadata.name, got kind ${String(crd.kind)}`);
       }
-      crds.push(obj);
+      crds.push(crd);
     }
   }
   return crds;

@@ -8,6 +8,7 @@ import { request } from 'node:https';
 import { createConnection } from 'node:net';
 import {
   ApiException,
+  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   RbacAuthorizationV1Api,
@@ -76,10 +77,16 @@ describe('local kube-apiserver + etcd', { skip: unavailable }, () => {
   });
 
   test('all CRDs are installed and Established, with Kube-OVN printer columns', async () => {
-    assert.equal(api.crds.length, 14);
-    for (const n of ['vpcs.kubeovn.io', 'subnets.kubeovn.io', 'ovn-eips.kubeovn.io', 'vpc-nat-gateways.kubeovn.io',
-      'virtualmachines.kubevirt.io', 'virtualmachineinstancemigrations.kubevirt.io', 'network-attachment-definitions.k8s.cni.cncf.io']) {
-      assert.ok(api.crds.includes(n), `${n} installed`);
+    const kubeovn = ['vpcs', 'subnets', 'ips', 'ippools', 'ovn-eips', 'ovn-fips', 'ovn-snat-rules', 'ovn-dnat-rules',
+      'iptables-eips', 'iptables-fip-rules', 'vpc-nat-gateways'].map((p) => `${p}.kubeovn.io`);
+    const kubevirt = ['virtualmachines', 'virtualmachineinstances', 'virtualmachineinstancemigrations'].map((p) => `${p}.kubevirt.io`);
+    const expected = [...kubeovn, ...kubevirt, 'network-attachment-definitions.k8s.cni.cncf.io'];
+    assert.deepEqual([...api.crds].sort(), expected.sort());
+    const ext = api.kc.makeApiClient(ApiextensionsV1Api);
+    for (const name of expected) {
+      const crd = await ext.readCustomResourceDefinition({ name });
+      assert.equal(crd.status?.conditions?.find((c) => c.type === 'Established')?.status, 'True', `${name} Established`);
+      assert.equal(crd.spec.scope, name.endsWith('.kubeovn.io') ? 'Cluster' : 'Namespaced', `${name} scope`);
     }
     const objects = api.kc.makeApiClient(CustomObjectsApi);
     await objects.createClusterCustomObject({
