@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { LabApplyResult, LabBackend, LabExecResult, LabNodeStatus, LabProgress, LabStatus, LabUpOptions, LabVmStatus } from '../lab-backend';
 import { addNetns, assertNetnsName, canUseNetns, delNetns } from './netns';
-import { DaemonShell, isAlive, pidRunsFrom, startChassis, startOvnCentral, stopByPidfile, checkOvnInstalled, type OvsChassis } from './ovn-daemons';
+import { DaemonShell, isAlive, pidRunsFrom, startChassis, startOvnCentral, stopByPidfile, checkOvnInstalled, type OvsChassis, type OvnCentral } from './ovn-daemons';
 import { readLabState, writeLabState, statePath, type LocalLabNode, type LocalLabState } from './lab-state';
 import { createBrPhy, createUnderlayBridge, prefillTunnelNeighbour, wireNodeToUnderlay } from './node-network';
 import { LabController } from './controller/lab-controller';
@@ -63,52 +63,49 @@ export class LocalLab implements LabBackend {
     const check = () => signal?.throwIfAborted();
     const t0 = Date.now();
     const steps = names.length + 3;
-    progress('starting OVN central (NB, SB, northd)', 0);
-    const central = await startOvnCentral(state.centralDir);
-    check();
     const root = state.datapath === 'netdev';
-    if (root) {
-      state.underlayNetns = `ovl${state.id}-underlay`;
-      await this.recordNetns(state, state.underlayNetns);
-      await addNetns(state.underlayNetns);
-      await createUnderlayBridge(state.underlayNetns);
-    }
     const nodes: LocalLabNode[] = names.map((name, i) => ({
       name, role: i === 0 ? 'control-plane' : 'worker', dir: join(this.dir, 'nodes', name),
       netns: root ? `ovl${state.id}-${name}` : undefined,
       encapIp: `172.31.255.${i + 1}`, phyMac: `0a:00:ac:1f:ff:${(i + 1).toString(16).padStart(2, '0')}`,
     }));
     state.nodes = nodes;
-    for (const nd of nodes) if (nd.netns) state.namespaces.push(nd.netns);
-    await writeLabState(this.dir, state);
-    check();
-    // nodes start in parallel: each is a handful of short daemon launches
+    if (root) state.underlayNetns = `ovl${state.id}-underlay`;
+    // every namespace is recorded before any is made, so down() finds them after any failure
+    for (const ns of [state.underlayNetns, ...nodes.map((n) => n.netns)]) if (ns) await this.recordNetns(state, ns);
+    progress('starting OVN central (NB, SB, northd) and the nodes', 0);
+    // ovn-controller retries until the SB socket exists, so central and the nodes start together
+    const sbRemote = `unix:${join(state.centralDir, 'run', 'ovnsb_db.sock')}`;
+    const underlay = (async () => {
+      if (!state.underlayNetns) return;
+      await addNetns(state.underlayNetns);
+      await createUnderlayBridge(state.underlayNetns);
+    })();
     let done = 0;
-    // allSettled: on a failure or an abort, every node's start must have finished before down() runs,
+    // allSettled: on a failure or an abort, every start must have finished before down() runs,
     // or a daemon still starting could outlive the cleanup
-    const settled = await Promise.allSettled(
-      nodes.map(async (nd, i) => {
+    const settled = await Promise.allSettled([
+      startOvnCentral(state.centralDir),
+      ...nodes.map(async (nd, i) => {
+        await underlay;
         if (nd.netns && state.underlayNetns) {
           await addNetns(nd.netns);
           await wireNodeToUnderlay(state.underlayNetns, nd.netns, i + 1);
         }
         check();
-        const ch = await startChassis({
-          dir: nd.dir, name: nd.name, sbRemote: central.sbRemote, netns: nd.netns, datapathType: state.datapath, encapIp: nd.encapIp,
-        });
+        const ch = await startChassis({ dir: nd.dir, name: nd.name, sbRemote, netns: nd.netns, datapathType: state.datapath, encapIp: nd.encapIp });
         if (root) await createBrPhy(ch, nd.encapIp, nd.phyMac);
         progress(`node ${nd.name} up (${((Date.now() - t0) / 1000).toFixed(2)} s)`, ++done / steps);
         return ch;
       }),
-    );
-    const failedNode = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failedNode) throw failedNode.reason;
-    const chassis = settled.map((r) => (r as PromiseFulfilledResult<OvsChassis>).value);
+    ]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const central = (settled[0] as PromiseFulfilledResult<OvnCentral>).value;
+    const chassis = settled.slice(1).map((r) => (r as PromiseFulfilledResult<OvsChassis>).value);
     check();
     if (root) {
-      for (const [i, ch] of chassis.entries()) {
-        for (const [j, peer] of nodes.entries()) if (i !== j) await prefillTunnelNeighbour(ch, peer.encapIp, peer.phyMac);
-      }
+      await Promise.all(chassis.flatMap((ch, i) => nodes.filter((_, j) => j !== i).map((peer) => prefillTunnelNeighbour(ch, peer.encapIp, peer.phyMac))));
     }
     state.phase = 'up';
     await writeLabState(this.dir, state);

@@ -216,15 +216,22 @@ export class LabController {
       const w = want.get(port);
       if (!w || w.ip !== plug.ip || w.mac !== plug.mac || w.node !== plug.node || w.gateway !== plug.gateway) await this.unplug(plug);
     }
-    for (const v of want.values()) {
-      if (this.state.vms[v.port]) continue;
-      await this.plug({ port: v.port, node: v.node!, netns: this.vmNetns(v.port), hostIf: LabController.hostIf(v.port), mac: v.mac, ip: v.ip, prefix: v.prefix, gateway: v.gateway });
-    }
+    const plugs: LocalLabVmPlug[] = [...want.values()].filter((v) => !this.state.vms[v.port]).map((v) => ({
+      port: v.port, node: v.node!, netns: this.vmNetns(v.port), hostIf: LabController.hostIf(v.port), mac: v.mac, ip: v.ip, prefix: v.prefix, gateway: v.gateway,
+    }));
+    if (plugs.length === 0) return;
+    // namespaces recorded first (one write), then plugged in parallel, then the state saved once
+    for (const p of plugs) assertNetnsName(p.netns);
+    this.state.namespaces.push(...plugs.map((p) => p.netns).filter((n) => !this.state.namespaces.includes(n)));
+    await this.saveState(this.state);
+    const settled = await Promise.allSettled(plugs.map((p) => this.plug(p)));
+    await this.saveState(this.state);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async plug(p: LocalLabVmPlug): Promise<void> {
     const nd = this.node(p.node);
-    await this.recordNs(p.netns);
     await addNetns(p.netns);
     await addVeth({ name: p.hostIf, netns: nd.netns }, { name: 'eth0', netns: p.netns });
     await configureGuestNic({ netns: p.netns, ifname: 'eth0', mac: p.mac, cidr: `${p.ip}/${p.prefix}`, gateway: p.gateway, mtu: VM_MTU });
@@ -232,7 +239,6 @@ export class LabController {
     await ipIn(nd.netns, ['link', 'set', p.hostIf, 'up']);
     await this.shellOf(nd).vsctl(['--may-exist', 'add-port', 'br-int', p.hostIf, '--', 'set', 'interface', p.hostIf, `external_ids:iface-id=${p.port}`]);
     this.state.vms[p.port] = p;
-    await this.saveState(this.state);
   }
 
   private async unplug(p: LocalLabVmPlug): Promise<void> {
