@@ -93,6 +93,7 @@ class Scanner {
   private stack: Frame[] = [];
   private root: YNode | null = null;
   private block: BlockState | null = null;
+  private ended = false;
 
   constructor(private readonly text: string) {}
 
@@ -132,10 +133,12 @@ class Scanner {
     if (blank) return;
     const c = text.charCodeAt(p);
     if (c === HASH) return;
-    if (c === TAB) decline();
+    if (c === TAB || this.ended) decline();
     if (col === 0 && (isMarkerAt(text, p, '-') || isMarkerAt(text, p, '.'))) {
-      // only the region's own first line can be a marker, and only a comment may follow it
-      if (!first || text.charCodeAt(p) === 46 /* . */) decline();
+      // only the region's own first line can be a marker, and only a comment may follow it;
+      // after `...` (end of the previous document) nothing but comments may come
+      if (!first) decline();
+      if (text.charCodeAt(p) === 46 /* . */) this.ended = true;
       let q = p + 3;
       while (q < le && (text.charCodeAt(q) === SP || text.charCodeAt(q) === TAB)) q++;
       if (q < le && text.charCodeAt(q) !== HASH) decline();

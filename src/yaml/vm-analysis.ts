@@ -283,6 +283,10 @@ function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Repor
   }
 }
 
+function parsedVersionOf(v: string | undefined): ReturnType<typeof parseVersion> {
+  return parseVersion(v);
+}
+
 function formatVersion(v: NonNullable<ReturnType<typeof parseVersion>>): string {
   return `v${v.major}.${v.minor}.${v.patch}`;
 }
@@ -345,10 +349,11 @@ function lensesFor(f: FoundVm, book: SubnetBook, rep: Reporter, ctx: AnalysisCon
   }
   const mig = vm.migration;
   const migArgs: LensArgs = { vm: vm.ref, kubeOvnVersion: version };
-  if (mig.state === 'on') {
+  const ignored = mig.state === 'on' && mig.via === 'legacy-attachment' && parsedVersionOf(version) !== undefined && !usesLegacyMigration(parsedVersionOf(version)!);
+  if (mig.state === 'on' && !ignored) {
     out.push({ range: at, kind: 'migration', title: mig.via === 'kubevirt-annotation' ? 'Live migration: on' : `Live migration: on (via ${mig.attachment})`, command: '', args: [migArgs], writes: '' });
   } else {
-    out.push({ range: at, kind: 'migration', title: 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs], writes: describeMigration(version, vm.namespace) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)') });
+    out.push({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs], writes: describeMigration(version, vm.namespace, vm.networks.find((n) => n.type === 'multus' && n.attachment)?.attachment) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)') });
   }
   if (ctx.cluster) {
     out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: `server-side apply of ${vmLabel(vm)} to ${ctx.cluster.source} (dry-run and diff first)` });

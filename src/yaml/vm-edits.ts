@@ -199,11 +199,12 @@ export interface MigrationOptions {
 }
 
 /** What enabling live migration writes, for the lens and the CLI. */
-export function describeMigration(kubeOvnVersion: string | undefined, namespace: string | undefined, attachment = 'attachnet'): string {
+export function describeMigration(kubeOvnVersion: string | undefined, namespace: string | undefined, existing?: Attachment): string {
   const v = parseVersion(kubeOvnVersion);
   if (!v || !usesLegacyMigration(v)) return `spec.template.metadata.annotations: ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`;
-  const ns = namespace ?? 'default';
-  return `NetworkAttachmentDefinition ${ns}/${attachment}, pod network → multus ${ns}/${attachment}, ${attachment}.${ns}.ovn.kubernetes.io/allow_live_migration: 'true' and default_route: 'true' (Kube-OVN ${kubeOvnVersion} < v1.13.0)`;
+  const a = existing ?? { nad: 'attachnet', namespace: namespace ?? 'default' };
+  const steps = existing ? '' : `NetworkAttachmentDefinition ${a.namespace}/${a.nad}, pod network → multus ${a.namespace}/${a.nad}, `;
+  return `${steps}${a.nad}.${a.namespace}.ovn.kubernetes.io/allow_live_migration: 'true' and default_route: 'true' (Kube-OVN ${kubeOvnVersion} < v1.13.0)`;
 }
 
 export function enableMigrationEdits(text: string, ref: VmRef, opts: MigrationOptions = {}): EditResult {
@@ -268,7 +269,7 @@ function legacyMigrationEdits(text: string, found: FoundVm, opts: MigrationOptio
     }
     applyAnnotationChanges(d, found, changes);
   }, extraDocs);
-  return { edits: result, summary: `${vmLabel(found.info)}: ${describeMigration(opts.kubeOvnVersion, attach.namespace, attach.nad)}` };
+  return { edits: result, summary: `${vmLabel(found.info)}: ${describeMigration(opts.kubeOvnVersion, attach.namespace, existing ? attach : undefined)}` };
 }
 
 /** Quick fix: `running: true|false` → `runStrategy: Always|Halted`. */
