@@ -161,25 +161,29 @@ export class ClusterStore {
   }
 
   /**
-   * Resolves with the first value `probe` returns (checked now and after every change), or
-   * rejects after `timeoutMs` — what actions use to follow a migration's phase or a patch landing.
+   * Resolves with the first value `probe` returns (checked now and after every change, status
+   * or connection event), or rejects after `timeoutMs` — what actions use to follow a
+   * migration's phase or a patch landing, and tests use to wait for a state.
    */
   waitFor<T>(probe: () => T | undefined, timeoutMs: number, what = 'the expected change'): Promise<T> {
     const now = probe();
     if (now !== undefined) return Promise.resolve(now);
     return new Promise<T>((resolve, reject) => {
+      const offs: (() => void)[] = [];
+      const off = (): void => offs.forEach((f) => f());
       const timer = setTimeout(() => {
         off();
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
       }, timeoutMs);
-      const off = this.onChange(() => {
+      const check = (): void => {
         const v = probe();
         if (v !== undefined) {
           clearTimeout(timer);
           off();
           resolve(v);
         }
-      });
+      };
+      offs.push(this.onChange(check), this.onStatus(check), this.onConnection(check));
     });
   }
 

@@ -413,7 +413,8 @@ describe('store resilience against a real kube-apiserver: outage, 410 Gone after
       proxy.cut();
       const down = await store.waitFor(() => (store.connection.state === 'unreachable' ? store.connection : undefined), 5000, 'the unreachable state');
       assert.match(down.message, new RegExp(`^cannot reach the API server at https://127\\.0\\.0\\.1:${proxy.port}: `));
-      assert.equal(store.status('virtualmachines').state, 'unreachable');
+      const vmStatus = await store.waitFor(() => (store.status('virtualmachines').state === 'unreachable' ? store.status('virtualmachines') : undefined), 5000, 'virtualmachines unreachable');
+      assert.equal(vmStatus.message, down.message);
 
       // while we are away: changes, a delete, an add, and enough other writes for compaction to pass us
       await mergePatchObject(admin, 'virtualmachines', 'r', 'change', { metadata: { labels: { v: '2' } } });
