@@ -20,6 +20,12 @@ import { KIND_NODE_IMAGE, KUBE_OVN, KUBEVIRT, MULTUS, kubevirtOperatorFile } fro
 export const OWNER_LABEL = 'ovnlab.io/lab';
 export const OWNER_VALUE = 'kind';
 export const FIELD_MANAGER = 'ovnlab';
+/** Secret holding the lab's SSH public key (`key1`), given to the sample VMs. */
+export const SSH_SECRET = 'ovnlab-ssh';
+/** The lab's SSH key pair, in the lab directory. */
+export function sshKeyPath(labDir: string): string {
+  return `${labDir}/id_ed25519`;
+}
 
 export interface KindPlanOptions {
   clusterName: string;
@@ -226,13 +232,22 @@ export function sampleVm(name: string, annotations: Record<string, string> = {})
         spec: {
           domain: {
             devices: {
-              disks: [{ name: 'containerdisk', disk: { bus: 'virtio' } }],
+              disks: [
+                { name: 'containerdisk', disk: { bus: 'virtio' } },
+                { name: 'cloudinitdisk', disk: { bus: 'virtio' } },
+              ],
               interfaces: [{ name: 'default', bridge: {} }],
             },
             resources: { requests: { memory: '128Mi' } },
           },
           networks: [{ name: 'default', pod: {} }],
-          volumes: [{ name: 'containerdisk', containerDisk: { image: KUBEVIRT.containerDiskImage } }],
+          // the lab's public key reaches the guest through the NoCloud disk, so `lab exec` can
+          // use `virtctl ssh` with the private key kept in the lab directory
+          accessCredentials: [{ sshPublicKey: { source: { secret: { secretName: SSH_SECRET } }, propagationMethod: { noCloud: {} } } }],
+          volumes: [
+            { name: 'containerdisk', containerDisk: { image: KUBEVIRT.containerDiskImage } },
+            { name: 'cloudinitdisk', cloudInitNoCloud: { userData: '#cloud-config\n' } },
+          ],
         },
       },
     },
@@ -361,6 +376,21 @@ export function buildKindPlan(o: KindPlanOptions): KindPlan {
     },
   ];
   if (o.sampleVms) {
+    const key = sshKeyPath(o.labDir);
+    steps.push({
+      id: 'ssh-key',
+      title: 'Make the lab SSH key (for `lab exec` into VMs)',
+      run: { type: 'command', argv: ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'ovnlab-kind-lab', '-f', key] },
+      isDone: { argv: ['ssh-keygen', '-l', '-f', `${key}.pub`] },
+      timeoutMs: MIN,
+    });
+    steps.push({
+      id: 'ssh-secret',
+      title: `Store the public key in Secret default/${SSH_SECRET}`,
+      run: { type: 'command', argv: kubectl(context, '-n', 'default', 'create', 'secret', 'generic', SSH_SECRET, `--from-file=key1=${key}.pub`) },
+      isDone: { argv: kubectl(context, '-n', 'default', 'get', 'secret', SSH_SECRET, '-o', 'name'), stdoutIncludes: SSH_SECRET },
+      timeoutMs: MIN,
+    });
     steps.push({
       id: 'sample-vms',
       title: `Start the sample VMs ${vmNames.join(', ')} (cirros container disk; ${vmNames[0]} with EIP ${o.sampleEip})`,

@@ -127,7 +127,7 @@ export async function runCommand(argv: readonly string[], opts: RunCommandOption
     const stderr = typeof r.stderr === 'string' ? r.stderr : '';
     if (r.failed && r.exitCode === undefined && !timedOut && !cancelled && r.signal === undefined) {
       // could not start at all (ENOENT, EACCES)
-      return { exitCode: 127, stdout, stderr: stderr || r.message, timedOut, cancelled };
+      return { exitCode: 127, stdout, stderr: stderr || (r.message ?? 'could not start'), timedOut, cancelled };
     }
     return { exitCode: r.exitCode ?? -1, stdout, stderr, timedOut, cancelled };
   } finally {
