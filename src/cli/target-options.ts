@@ -1,7 +1,10 @@
 // Which OVN the CLI inspects: --db/--sb (or OVN_NB_DB/OVN_SB_DB) for the central databases and
-// --node NAME=RUNDIR (or OVS_RUNDIR) for each node's Open vSwitch; defaults are the system's.
+// --node NAME=RUNDIR (or OVS_RUNDIR) for each node's Open vSwitch; without those, the local lab
+// (--lab DIR, or the default lab directory when a lab is up there); else the system's OVN.
 import { hostname } from 'node:os';
 import { LocalOvnTarget, type LocalNode } from '../ovn/local-target';
+import { localLabTarget } from '../lab/local/lab-target';
+import { defaultLabDir } from '../lab/lab-backend';
 import type { OptionSpec } from './command';
 import { UsageError } from './command';
 
@@ -9,9 +12,21 @@ export const targetOptions: OptionSpec = {
   db: { type: 'string' },
   sb: { type: 'string' },
   node: { type: 'string', multiple: true },
+  lab: { type: 'string' },
 };
 
-export const TARGET_USAGE = '[--db NB] [--sb SB] [--node NAME=OVS_RUNDIR]…';
+export const TARGET_USAGE = '[--lab DIR | --db NB --sb SB --node NAME=OVS_RUNDIR…]';
+
+export async function targetFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<LocalOvnTarget> {
+  const explicit = values.db !== undefined || values.sb !== undefined || values.node !== undefined || env.OVN_NB_DB !== undefined;
+  if (typeof values.lab === 'string' || !explicit) {
+    const dir = typeof values.lab === 'string' ? values.lab : (env.OVNLAB_LAB_DIR ?? defaultLabDir(env));
+    const lab = await localLabTarget(dir);
+    if (lab) return lab;
+    if (typeof values.lab === 'string') throw new UsageError(`no local lab is up in ${dir}: start one with \`ovnlab lab up --dir ${dir}\``);
+  }
+  return localTargetFrom(values, env);
+}
 
 export function localTargetFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv): LocalOvnTarget {
   const nbRemote = (values.db as string | undefined) ?? env.OVN_NB_DB ?? `unix:${env.OVN_RUNDIR ?? '/var/run/ovn'}/ovnnb_db.sock`;

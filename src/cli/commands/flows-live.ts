@@ -1,4 +1,4 @@
-// `ovnlab flows [--node N] [--bridge br-int] [--watch SECONDS]`: the flow table of a node, or
+// `ovnlab flows [--on NODE] [--bridge br-int] [--watch SECONDS]`: the flow table of a node, or
 // with --watch the flows whose counters moved since the last refresh (live deltas).
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
@@ -6,17 +6,19 @@ import { formatFlowDiff, formatFlows } from '../../ovn/flow-format';
 import { takeFlowSnapshot, watchFlows } from '../../ovn/flow-watch';
 import { compileFlowFilter, FilterSyntaxError } from '../../ovn/flow-filter';
 import type { Flow } from '../../ovn/flow-dump';
-import { localTargetFrom, targetOptions, TARGET_USAGE } from '../target-options';
+import { targetFrom, targetOptions, TARGET_USAGE } from '../target-options';
 
 export const flowsLiveCommands: CliCommand[] = [
   {
     path: ['flows'],
     summary: 'dump a node\'s OpenFlow table, or --watch the flows whose counters move',
-    usage: `flows [--bridge br-int] [--watch SECONDS] [--count N] [--filter EXPR] ${TARGET_USAGE}`,
-    options: { ...targetOptions, bridge: { type: 'string' }, watch: { type: 'string' }, count: { type: 'string' }, filter: { type: 'string' } },
+    usage: `flows [--on NODE] [--bridge br-int] [--watch SECONDS] [--count N] [--filter EXPR] ${TARGET_USAGE}`,
+    options: { ...targetOptions, on: { type: 'string' }, bridge: { type: 'string' }, watch: { type: 'string' }, count: { type: 'string' }, filter: { type: 'string' } },
     async run(v, _p, io) {
-      const target = localTargetFrom(v, io.env);
-      const [node] = await target.nodes();
+      const target = await targetFrom(v, io.env);
+      const nodes = await target.nodes();
+      const node = (v.on as string | undefined) ?? nodes[0];
+      if (!nodes.includes(node)) throw new UsageError(`no node "${node}" in ${target.describe()}: choose one of ${nodes.join(', ')}`);
       const bridge = (v.bridge as string | undefined) ?? 'br-int';
       let keep: (f: Flow) => boolean;
       try {

@@ -4,7 +4,7 @@ import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { runTrace, formatTrace } from '../../ovn/trace-run';
 import type { TraceProtocol } from '../../ovn/trace-request';
-import { localTargetFrom, targetOptions, TARGET_USAGE } from '../target-options';
+import { targetFrom, targetOptions, TARGET_USAGE } from '../target-options';
 
 function protocolFrom(v: Record<string, unknown>): TraceProtocol {
   const chosen = ['icmp', 'tcp', 'udp'].filter((k) => v[k] !== undefined);
@@ -28,7 +28,7 @@ export const traceCommands: CliCommand[] = [
       if (typeof v.from !== 'string' || typeof v.to !== 'string') {
         throw new UsageError('trace needs --from PORT (e.g. vm1.default) and --to IP');
       }
-      const target = localTargetFrom(v, io.env);
+      const target = await targetFrom(v, io.env);
       const r = await runTrace(target, v.from, v.to, protocolFrom(v));
       io.out(v.json ? JSON.stringify(r, null, 2) : formatTrace(r));
       return 0;
