@@ -14,27 +14,27 @@ export interface MatchField {
 
 export interface Flow {
   /** 1-based line number in the dump */
-  line: number;
+  readonly line: number;
   /** as printed, e.g. "0x3b3ccb6f"; "0x0" when the dump omitted it (--no-stats prints no zero cookie) */
-  cookie: string;
-  table: number;
+  readonly cookie: string;
+  readonly table: number;
   /** OpenFlow priority; 32768 (the default) when the dump does not print one */
-  priority: number;
+  readonly priority: number;
   /** seconds; undefined with --no-stats */
-  duration?: number;
-  nPackets?: number;
-  nBytes?: number;
-  idleAge?: number;
-  hardAge?: number;
-  idleTimeout?: number;
-  hardTimeout?: number;
-  importance?: number;
+  readonly duration?: number;
+  readonly nPackets?: number;
+  readonly nBytes?: number;
+  readonly idleAge?: number;
+  readonly hardAge?: number;
+  readonly idleTimeout?: number;
+  readonly hardTimeout?: number;
+  readonly importance?: number;
   /** flow-mod flags printed as words: send_flow_rem, check_overlap, reset_counts, no_packet_counts, no_byte_counts */
-  flags: string[];
+  readonly flags: readonly string[];
   /** the match as printed, without the leading `priority=N`; "" matches everything */
-  match: string;
+  readonly match: string;
   /** the actions as printed after `actions=` */
-  actions: string;
+  readonly actions: string;
   /** the match split into fields, in printed order (computed on first access) */
   readonly matchFields: MatchField[];
   /** the top-level actions (`ct(commit,nat(src=…))` stays one action), computed on first access */
@@ -54,35 +54,93 @@ export interface FlowDump {
 
 export const DEFAULT_PRIORITY = 32768;
 
-const FLAG_WORDS = new Set(['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts']);
+const FLAG_WORDS = ['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts'];
+/** shared by the flows without flags (almost all of them), replaced on the first flag */
+const NO_FLAGS: readonly string[] = Object.freeze([]);
 
-class ParsedFlow implements Flow {
-  line = 0;
-  cookie = '0x0';
-  table = 0;
-  priority = DEFAULT_PRIORITY;
-  duration?: number;
-  nPackets?: number;
-  nBytes?: number;
-  idleAge?: number;
+/** The rarely printed fields, kept out of the common flow object. */
+interface RareFields {
   hardAge?: number;
   idleTimeout?: number;
   hardTimeout?: number;
   importance?: number;
-  flags: string[] = [];
-  match = '';
-  actions = '';
-  #fields?: MatchField[];
-  #actionList?: string[];
+  flags: readonly string[];
+}
+
+/**
+ * A flow read in place: it keeps the dump text and the offsets of its cookie, match and actions,
+ * and slices them when asked. One small object per flow is what keeps a 100k-flow parse fast
+ * (the garbage collector copies every surviving object; three strings per flow tripled that).
+ */
+class ParsedFlow implements Flow {
+  line: number;
+  table = 0;
+  priority = DEFAULT_PRIORITY;
+  duration: number | undefined = undefined;
+  nPackets: number | undefined = undefined;
+  nBytes: number | undefined = undefined;
+  idleAge: number | undefined = undefined;
+  readonly #src: string;
+  // offsets into the dump text, set by the parser: cookie (-1: none printed) and match
+  /** cookie span; -1 when the dump printed no cookie */
+  cs = -1;
+  ce = -1;
+  ms = 0;
+  me = 0;
+  readonly #as: number;
+  readonly #ae: number;
+  rare: RareFields | undefined = undefined;
+  #lazy: { fields?: MatchField[]; actions?: string[] } | undefined = undefined;
+
+  constructor(src: string, line: number, actionsFrom: number, actionsTo: number) {
+    this.#src = src;
+    this.line = line;
+    this.#as = actionsFrom;
+    this.#ae = actionsTo;
+  }
+
+  get cookie(): string {
+    return this.cs < 0 ? '0x0' : this.#src.slice(this.cs, this.ce);
+  }
+
+  get match(): string {
+    return this.ms === this.me ? '' : this.#src.slice(this.ms, this.me);
+  }
+
+  get actions(): string {
+    return this.#src.slice(this.#as, this.#ae);
+  }
+
+  get hardAge(): number | undefined {
+    return this.rare?.hardAge;
+  }
+
+  get idleTimeout(): number | undefined {
+    return this.rare?.idleTimeout;
+  }
+
+  get hardTimeout(): number | undefined {
+    return this.rare?.hardTimeout;
+  }
+
+  get importance(): number | undefined {
+    return this.rare?.importance;
+  }
+
+  get flags(): readonly string[] {
+    return this.rare?.flags ?? NO_FLAGS;
+  }
 
   get matchFields(): MatchField[] {
-    this.#fields ??= splitMatch(this.match);
-    return this.#fields;
+    const l = (this.#lazy ??= {});
+    l.fields ??= splitMatch(this.match);
+    return l.fields;
   }
 
   get actionList(): string[] {
-    this.#actionList ??= splitActions(this.actions);
-    return this.#actionList;
+    const l = (this.#lazy ??= {});
+    l.actions ??= splitActions(this.actions);
+    return l.actions;
   }
 
   toJSON(): Record<string, unknown> {
@@ -90,7 +148,7 @@ class ParsedFlow implements Flow {
       line: this.line, cookie: this.cookie, table: this.table, priority: this.priority,
       duration: this.duration, nPackets: this.nPackets, nBytes: this.nBytes,
       idleAge: this.idleAge, hardAge: this.hardAge, idleTimeout: this.idleTimeout, hardTimeout: this.hardTimeout,
-      importance: this.importance, flags: this.flags,
+      importance: this.importance, flags: [...this.flags],
       match: this.match, matchFields: this.matchFields, actions: this.actions, actionList: this.actionList,
     };
   }
@@ -106,25 +164,54 @@ export function isReplyHeader(trimmed: string): boolean {
  * when the line is not a flow.
  */
 export function parseFlowLine(raw: string, lineNo: number): Flow | undefined | string {
+  return parseFlowSpan(raw, 0, raw.length, lineNo, newScan());
+}
+
+/**
+ * Where the next `"` and `actions=` are in the text being parsed. Searching the whole text
+ * again for every line would be quadratic when they are rare (no quotes without --names).
+ */
+interface Scan {
+  quote: number;
+  quoteFrom: number;
+}
+
+function newScan(): Scan {
+  return { quote: -1, quoteFrom: Number.MAX_SAFE_INTEGER };
+}
+
+/** True when a `"` lies in text[from, to). */
+function hasQuote(text: string, from: number, to: number, scan: Scan): boolean {
+  if (from < scan.quoteFrom || (scan.quote >= 0 && scan.quote < from)) {
+    scan.quoteFrom = from;
+    scan.quote = text.indexOf('"', from);
+  }
+  return scan.quote >= 0 && scan.quote < to;
+}
+
+/**
+ * Parses text[from, to) as one dump line, reading the big dump in place: only the cookie, the
+ * match and the actions become strings of their own.
+ */
+function parseFlowSpan(text: string, from: number, to: number, lineNo: number, scan: Scan): Flow | undefined | string {
   // tolerate CRLF and leading indentation (ovs-ofctl prints one space)
-  let end = raw.length;
-  if (end > 0 && raw.charCodeAt(end - 1) === 13) end--;
-  let start = 0;
-  while (start < end && raw.charCodeAt(start) === 32) start++;
+  let end = to;
+  if (end > from && text.charCodeAt(end - 1) === 13) end--;
+  let start = from;
+  while (start < end && text.charCodeAt(start) === 32) start++;
   if (start === end) return undefined;
-  const line = start === 0 && end === raw.length ? raw : raw.slice(start, end);
-  const c0 = line.charCodeAt(0);
-  if ((c0 === 78 || c0 === 79) && isReplyHeader(line)) return undefined; // 'N' or 'O'
+  const c0 = text.charCodeAt(start);
+  if ((c0 === 78 || c0 === 79) && isReplyHeader(text.slice(start, end))) return undefined; // 'N' or 'O'
 
-  const act = findActions(line);
+  const act = findActions(text, start, end, scan);
   if (act < 0) return 'no "actions=" in this line: not a flow (truncated line or other output?)';
-  const f = new ParsedFlow();
-  f.line = lineNo;
-  f.actions = line.slice(act + 8);
-  if (f.actions.length === 0) return 'empty actions';
+  if (act + 8 >= end) return 'empty actions';
+  const f = new ParsedFlow(text, lineNo, act + 8, end);
+  const line = text;
 
-  // stats words: `key=value,` pairs and bare flag words, then the match
-  let p = 0;
+  // stats words: `key=value,` pairs and bare flag words, then the match. Keys are recognised by
+  // their first letter and length and numbers read in place, so no token strings are made.
+  let p = start;
   const headEnd = act;
   let matchStart = -1;
   while (p < headEnd) {
@@ -132,106 +219,164 @@ export function parseFlowLine(raw: string, lineNo: number): Flow | undefined | s
     if (p >= headEnd) break;
     let q = line.indexOf(' ', p);
     if (q < 0 || q > headEnd) q = headEnd;
-    const token = line.slice(p, q);
-    const eq = token.indexOf('=');
-    const comma = token.length > 0 && token.charCodeAt(token.length - 1) === 44;
-    if (eq < 0) {
-      if (FLAG_WORDS.has(token)) {
-        f.flags.push(token);
-        p = q;
-        continue;
-      }
-      matchStart = p;
-      break;
-    }
-    if (!comma) {
-      matchStart = p;
-      break;
-    }
-    const key = token.slice(0, eq);
-    const value = token.slice(eq + 1, token.length - 1);
-    let bad = false;
-    switch (key) {
-      case 'cookie':
-        bad = !/^0x[0-9a-fA-F]+$/.test(value);
-        f.cookie = value;
-        break;
-      case 'duration': {
-        const v = value.endsWith('s') ? Number(value.slice(0, -1)) : Number.NaN;
-        bad = Number.isNaN(v);
-        f.duration = v;
-        break;
-      }
-      case 'table': {
-        const v = toInt(value);
-        if (v === undefined) return `bad table "${value}" (named tables are not supported: dump without --names or with numeric tables)`;
-        f.table = v;
-        break;
-      }
-      case 'n_packets': bad = (f.nPackets = toInt(value)) === undefined; break;
-      case 'n_bytes': bad = (f.nBytes = toInt(value)) === undefined; break;
-      case 'idle_age': bad = (f.idleAge = toInt(value)) === undefined; break;
-      case 'hard_age': bad = (f.hardAge = toInt(value)) === undefined; break;
-      case 'idle_timeout': bad = (f.idleTimeout = toInt(value)) === undefined; break;
-      case 'hard_timeout': bad = (f.hardTimeout = toInt(value)) === undefined; break;
-      case 'importance': bad = (f.importance = toInt(value)) === undefined; break;
-      default:
-        // a match field that ends in a comma cannot happen; anything else unknown is the match
+    const eq = line.indexOf('=', p);
+    if (eq < 0 || eq >= q || line.charCodeAt(q - 1) !== 44) {
+      // no `key=value,`: a flag word, or the match starts here
+      const flag = eq < 0 || eq >= q ? flagAt(line, p, q) : undefined;
+      if (flag === undefined) {
         matchStart = p;
+        break;
+      }
+      f.rare ??= { flags: NO_FLAGS };
+      f.rare.flags = [...f.rare.flags, flag];
+      p = q;
+      continue;
     }
-    if (matchStart >= 0) break;
-    if (bad) return `bad ${key} value "${value}"`;
+    const key = statKey(line, p, eq);
+    if (key === undefined) {
+      matchStart = p;
+      break;
+    }
+    const vs = eq + 1;
+    const ve = q - 1;
+    if (key === 'cookie') {
+      if (!isHexCookie(line, vs, ve)) return `bad cookie value "${line.slice(vs, ve)}"`;
+      f.cs = vs;
+      f.ce = ve;
+    } else if (key === 'duration') {
+      const v = line.charCodeAt(ve - 1) === 115 ? decimalAt(line, vs, ve - 1) : Number.NaN; // "1.948s"
+      if (Number.isNaN(v)) return `bad duration value "${line.slice(vs, ve)}"`;
+      f.duration = v;
+    } else {
+      const v = intAt(line, vs, ve);
+      if (v < 0) {
+        if (key === 'table') return `bad table "${line.slice(vs, ve)}" (named tables are not supported: dump with numeric tables)`;
+        return `bad ${key} value "${line.slice(vs, ve)}"`;
+      }
+      switch (key) {
+        case 'table': f.table = v; break;
+        case 'n_packets': f.nPackets = v; break;
+        case 'n_bytes': f.nBytes = v; break;
+        case 'idle_age': f.idleAge = v; break;
+        case 'hard_age': (f.rare ??= { flags: NO_FLAGS }).hardAge = v; break;
+        case 'idle_timeout': (f.rare ??= { flags: NO_FLAGS }).idleTimeout = v; break;
+        case 'hard_timeout': (f.rare ??= { flags: NO_FLAGS }).hardTimeout = v; break;
+        case 'importance': (f.rare ??= { flags: NO_FLAGS }).importance = v; break;
+      }
+    }
     p = q;
   }
   if (matchStart >= 0) {
-    let m = line.slice(matchStart, headEnd);
-    if (m.charCodeAt(m.length - 1) === 32) m = m.trimEnd();
-    if (m.charCodeAt(m.length - 1) === 44) m = m.slice(0, -1);
-    if (m.startsWith('priority=')) {
-      const c = m.indexOf(',');
-      const pv = toInt(c < 0 ? m.slice(9) : m.slice(9, c));
-      if (pv === undefined) return `bad priority in "${m}"`;
+    let ms = matchStart;
+    let me = headEnd;
+    while (me > ms && line.charCodeAt(me - 1) === 32) me--;
+    if (me > ms && line.charCodeAt(me - 1) === 44) me--;
+    if (line.startsWith('priority=', ms)) {
+      let c = line.indexOf(',', ms);
+      if (c < 0 || c > me) c = me;
+      const pv = intAt(line, ms + 9, c);
+      if (pv < 0 || pv > 65535) return `bad priority in "${line.slice(ms, me)}"`;
       f.priority = pv;
-      m = c < 0 ? '' : m.slice(c + 1);
+      ms = c < me ? c + 1 : me;
     }
-    if (m.indexOf(' ') >= 0 && m.indexOf('"') < 0) return `unexpected text in the match: "${m}"`;
-    f.match = m;
+    const sp = line.indexOf(' ', ms);
+    if (sp >= 0 && sp < me && !hasQuote(line, ms, me, scan)) return `unexpected text in the match: "${line.slice(ms, me)}"`;
+    f.ms = ms;
+    f.me = me;
   }
   return f;
 }
 
-/** Index of `actions=` that starts the actions (after a space or at the line start), -1 if none. */
-function findActions(line: string): number {
-  let i = line.indexOf('actions=');
-  while (i >= 0) {
-    if (i === 0 || line.charCodeAt(i - 1) === 32) {
+/** Index of the `actions=` that starts the actions of text[from, to) (after a space or at the start), -1 if none. */
+function findActions(text: string, from: number, to: number, scan: Scan): number {
+  let i = text.indexOf('actions=', from);
+  while (i >= 0 && i + 8 <= to) {
+    if (i === from || text.charCodeAt(i - 1) === 32) {
       // a quoted port name before it could contain the text: fall back to a quote-aware scan
-      const quote = line.indexOf('"');
-      if (quote < 0 || quote > i) return i;
-      return findActionsQuoted(line);
+      if (!hasQuote(text, from, i, scan)) return i;
+      return findActionsQuoted(text, from, to);
     }
-    i = line.indexOf('actions=', i + 1);
+    i = text.indexOf('actions=', i + 1);
   }
   return -1;
 }
 
-function findActionsQuoted(line: string): number {
+function findActionsQuoted(text: string, from: number, to: number): number {
   let inQuote = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
     if (c === 34) inQuote = !inQuote;
-    else if (!inQuote && c === 97 && (i === 0 || line.charCodeAt(i - 1) === 32) && line.startsWith('actions=', i)) return i;
+    else if (!inQuote && c === 97 && (i === from || text.charCodeAt(i - 1) === 32) && text.startsWith('actions=', i) && i + 8 <= to) return i;
   }
   return -1;
 }
 
-function toInt(s: string): number | undefined {
-  if (s.length === 0) return undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
+type StatKey = 'cookie' | 'duration' | 'table' | 'n_packets' | 'n_bytes' | 'idle_age' | 'hard_age' | 'idle_timeout' | 'hard_timeout' | 'importance';
+
+/** The stats key spelled at line[from, eq), found by first letter and length (one compare, no string made). */
+function statKey(line: string, from: number, eq: number): StatKey | undefined {
+  const len = eq - from;
+  let k: StatKey;
+  switch (line.charCodeAt(from)) {
+    case 99: k = 'cookie'; break; // c
+    case 100: k = 'duration'; break; // d
+    case 116: k = 'table'; break; // t
+    case 110: k = len === 9 ? 'n_packets' : 'n_bytes'; break; // n
+    case 105: k = len === 8 ? 'idle_age' : len === 12 ? 'idle_timeout' : 'importance'; break; // i
+    case 104: k = len === 8 ? 'hard_age' : 'hard_timeout'; break; // h
+    default: return undefined;
   }
-  return Number(s);
+  return k.length === len && line.startsWith(k, from) ? k : undefined;
+}
+
+/** `12.345` in line[from, to) as a number, NaN if it is not a plain decimal. */
+function decimalAt(line: string, from: number, to: number): number {
+  if (to <= from) return Number.NaN;
+  let n = 0;
+  let i = from;
+  for (; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return Number.NaN;
+    n = n * 10 + (c - 48);
+  }
+  if (i === to) return n;
+  let scale = 1;
+  let frac = 0;
+  for (i++; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) return Number.NaN;
+    frac = frac * 10 + (c - 48);
+    scale *= 10;
+  }
+  // integer over a power of ten is one correctly rounded division: exactly Number("1.961")
+  return scale === 1 ? n : (n * scale + frac) / scale;
+}
+
+function flagAt(line: string, from: number, to: number): string | undefined {
+  for (const w of FLAG_WORDS) if (w.length === to - from && line.startsWith(w, from)) return w;
+  return undefined;
+}
+
+function isHexCookie(line: string, from: number, to: number): boolean {
+  if (to - from < 3 || line.charCodeAt(from) !== 48 || line.charCodeAt(from + 1) !== 120) return false;
+  for (let i = from + 2; i < to; i++) {
+    const c = line.charCodeAt(i) | 32;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** Non-negative decimal integer in line[from, to), -1 if it is not one. */
+function intAt(line: string, from: number, to: number): number {
+  if (to <= from || to - from > 20) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
 }
 
 /** Splits a match on top-level commas (quoted port names may hold commas). */
@@ -290,12 +435,14 @@ export class FlowDumpReader {
   #lineNo = 0;
 
   push(chunk: string): void {
+    // the lines are parsed in place in the chunk; only an unfinished last line is kept
     const text = this.#partial.length > 0 ? this.#partial + chunk : chunk;
+    const scan = newScan();
     let from = 0;
     for (;;) {
       const nl = text.indexOf('\n', from);
       if (nl < 0) break;
-      this.#line(text.slice(from, nl));
+      this.#span(text, from, nl, scan);
       from = nl + 1;
     }
     this.#partial = from === 0 ? text : text.slice(from);
@@ -303,17 +450,17 @@ export class FlowDumpReader {
 
   end(): FlowDump {
     if (this.#partial.length > 0) {
-      this.#line(this.#partial);
+      this.#span(this.#partial, 0, this.#partial.length, newScan());
       this.#partial = '';
     }
     return { flows: this.flows, errors: this.errors };
   }
 
-  #line(raw: string): void {
+  #span(text: string, from: number, to: number, scan: Scan): void {
     const n = ++this.#lineNo;
-    const r = parseFlowLine(raw, n);
+    const r = parseFlowSpan(text, from, to, n, scan);
     if (r === undefined) return;
-    if (typeof r === 'string') this.errors.push({ line: n, text: raw, reason: r });
+    if (typeof r === 'string') this.errors.push({ line: n, text: text.slice(from, to), reason: r });
     else this.flows.push(r);
   }
 }

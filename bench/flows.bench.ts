@@ -1,0 +1,121 @@
+// Flow parsing speed against the tool itself: 100k OVN-shaped flows are loaded into a real
+// ovs-vswitchd bridge (`ovs-ofctl add-flows`); the baseline is the time `ovs-ofctl dump-flows`
+// takes to print them, the value is the time we take to parse two such dumps and diff them.
+// The flows are the real flows ovn-controller installs for the sandbox topology
+// (test/fixtures/ovn-output/dump-flows-br-int-no-stats.txt), copied for many datapaths
+// (a distinct `metadata` per copy, as OVN gives each logical datapath) until there are 100k.
+// Everything runs in a throw-away network namespace and directory, removed afterwards.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { startChassis, type OvsChassis } from '../src/lab/local/ovn-daemons';
+import { addNetns, delNetns, canUseNetns } from '../src/lab/local/netns';
+import { parseFlowDump, type Flow } from '../src/ovn/flow-dump';
+import { diffFlows } from '../src/ovn/flow-diff';
+import { result, type BenchResult } from './result';
+
+const FLOWS = Number(process.env.OVNLAB_BENCH_FLOWS ?? 100_000);
+const RUNS = 3;
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** add-flows lines: the sandbox's real flows, one copy per fake datapath, until `n` lines. */
+function ovnLikeFlows(template: Flow[], n: number): string[] {
+  const lines: string[] = [];
+  for (let copy = 0; lines.length < n; copy++) {
+    for (const f of template) {
+      if (lines.length >= n) break;
+      // each copy gets its own metadata range, keeping the original datapath's low bits
+      const fields = f.matchFields.map((m) => {
+        if (m.field !== 'metadata' || m.value === undefined) return m.value === undefined ? m.field : `${m.field}=${m.value}`;
+        return `metadata=0x${((copy << 8) | Number(m.value)).toString(16)}`;
+      });
+      if (!f.matchFields.some((m) => m.field === 'metadata')) fields.push(`metadata=0x${(copy << 8).toString(16)}`);
+      const cookie = `0x${((Number.parseInt(f.cookie, 16) ^ copy) >>> 0).toString(16)}`;
+      lines.push(`cookie=${cookie},table=${f.table},priority=${f.priority},${fields.join(',')} actions=${f.actions}`);
+    }
+  }
+  return lines;
+}
+
+/** The best of several runs, for both sides: on a shared machine the other runs measure the neighbours. */
+function best(xs: number[]): number {
+  return Math.min(...xs);
+}
+
+export default async function flowsBench(): Promise<BenchResult[]> {
+  if (!canUseNetns()) throw new Error('the flows bench needs root (a network namespace for its ovs-vswitchd): run it as root, as CI does');
+  const id = randomBytes(3).toString('hex');
+  const netns = `ovb${id}`;
+  const dir = await mkdtemp(join(tmpdir(), 'ovnlab-bench-flows-'));
+  let chassis: OvsChassis | undefined;
+  await addNetns(netns);
+  try {
+    // ovn-controller has no SB to talk to here: only ovs-vswitchd and the separate bridge matter
+    chassis = await startChassis({ dir: join(dir, 'ovs'), name: `bench${id}`, sbRemote: `unix:${join(dir, 'no-sb.sock')}`, datapathType: 'dummy', netns });
+    const ch = chassis;
+    await ch.vsctl(['add-br', 'brbench', '--', 'set', 'bridge', 'brbench', 'datapath_type=dummy', 'fail-mode=secure',
+      '--', 'add-port', 'brbench', 'p1', '--', 'set', 'interface', 'p1', 'type=dummy', 'ofport_request=1']);
+    const template = parseFlowDump(await readFile(join(here, '..', 'test', 'fixtures', 'ovn-output', 'dump-flows-br-int-no-stats.txt'), 'utf8'));
+    if (template.errors.length > 0) throw new Error(`template flows do not parse: line ${template.errors[0].line}: ${template.errors[0].reason}`);
+    const file = join(dir, 'flows.txt');
+    const tLoad = performance.now();
+    await writeFile(file, ovnLikeFlows(template.flows, FLOWS).join('\n') + '\n');
+    await ch.shell.run('ovs-ofctl', ['add-flows', 'brbench', file], { timeoutMs: 600_000 });
+    console.error(`loaded ${FLOWS} flows in ${((performance.now() - tLoad) / 1000).toFixed(1)} s`);
+
+    const dumpTimes: number[] = [];
+    let first = '';
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      first = await ch.ofctl(['dump-flows', 'brbench']);
+      dumpTimes.push(performance.now() - t0);
+    }
+    // move some counters between the two dumps, as a ping would
+    const pkt = 'in_port(1),eth(src=0a:58:0a:10:00:0f,dst=0a:58:0a:10:00:10),eth_type(0x0800),ipv4(src=10.16.0.15,dst=10.16.0.16,proto=1,tos=0,ttl=64,frag=no),icmp(type=8,code=0)';
+    for (let i = 0; i < 5; i++) await ch.appctl(['netdev-dummy/receive', 'p1', pkt]);
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = await ch.ofctl(['dump-flows', 'brbench']);
+
+    // one untimed pass first: the editor and `flows --watch` parse with a warm JIT
+    diffFlows(parseFlowDump(first).flows, parseFlowDump(second).flows);
+    const ourTimes: number[] = [];
+    let moved = 0;
+    let count = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const a = parseFlowDump(first);
+      const b = parseFlowDump(second);
+      const d = diffFlows(a.flows, b.flows);
+      ourTimes.push(performance.now() - t0);
+      if (a.errors.length + b.errors.length > 0) throw new Error(`a real dump did not parse: ${JSON.stringify((a.errors[0] ?? b.errors[0]))}`);
+      moved = d.changed.length;
+      count = b.flows.length;
+    }
+    if (count !== FLOWS) throw new Error(`expected ${FLOWS} flows in the dump, parsed ${count}`);
+    if (moved === 0) throw new Error('no counter moved between the two dumps: the injected packets were not counted');
+
+    // the same, with every match and action list split (what a full table view needs)
+    const fullTimes: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const a = parseFlowDump(first);
+      const b = parseFlowDump(second);
+      for (const f of a.flows) void (f.matchFields.length + f.actionList.length);
+      for (const f of b.flows) void (f.matchFields.length + f.actionList.length);
+      diffFlows(a.flows, b.flows);
+      fullTimes.push(performance.now() - t0);
+    }
+    const baseline = best(dumpTimes);
+    return [
+      result(`parse 2×${FLOWS / 1000}k-flow dumps + diff vs ovs-ofctl dump-flows printing them`, best(ourTimes), baseline, 'ms', 0.3),
+      result(`same, with every match and action list split, vs ovs-ofctl dump-flows`, best(fullTimes), baseline, 'ms', 1.0),
+    ];
+  } finally {
+    await chassis?.stop();
+    await delNetns(netns);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
