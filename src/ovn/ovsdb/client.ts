@@ -173,6 +173,11 @@ export class OvsdbClient<T extends TableMap = GenericTables> {
     return this.cache.table(table);
   }
 
+  /** One row by uuid, e.g. to follow a reference column. */
+  row<K extends Extract<keyof T, string>>(table: K, uuid: string): T[K] | undefined {
+    return this.cache.row(table, uuid);
+  }
+
   // ---- plain requests ------------------------------------------------------------------------
 
   private live(): JsonRpcConnection {
