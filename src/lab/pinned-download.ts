@@ -7,10 +7,10 @@
 // transfer keeps it when `resume` is on, and the next call continues it with an HTTP Range
 // request (hashing the bytes already there first), or starts over if the server ignores Range.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -137,17 +137,19 @@ export async function downloadVerified(file: PinnedFile, dest: string, opts: Ver
       const length = Number(res.headers.get('content-length')) || undefined;
       const total = length === undefined ? undefined : offset + length;
       let received = offset;
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, done) {
+      // each chunk is written (and awaited) as it comes, so whatever arrived before a dropped
+      // connection is on disk for the next attempt to resume from
+      const out = await open(part, append ? 'a' : 'w');
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           h.update(chunk);
+          await out.write(chunk);
           received += chunk.length;
           opts.onProgress?.(received, total);
-          done(null, chunk);
-        },
-      });
-      // Readable.fromWeb's parameter type comes from node:stream/web; fetch's body is the DOM one.
-      const body = Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]);
-      await pipeline(body, tap, createWriteStream(part, { flags: append ? 'a' : 'w' }), { signal: opts.signal });
+        }
+      } finally {
+        await out.close();
+      }
       if (total !== undefined && received !== total) throw new Error(`download of ${file.label} from ${url} ended early: ${received} of ${total} bytes`);
     }
 
