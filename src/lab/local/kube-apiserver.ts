@@ -206,6 +206,25 @@ function get(url: string, caPem: string, token: string, timeoutMs: number): Prom
   });
 }
 
+async function waitForEtcd(url: string, etcd: { exited: () => number | undefined }, logPath: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const code = etcd.exited();
+    if (code !== undefined) throw new Error(`etcd exited (code ${code}) while starting:\n${await tail(logPath)}`);
+    try {
+      const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+      const body = await r.text();
+      if (r.ok && /"health":\s*"true"/.test(body)) return;
+      last = `HTTP ${r.status}: ${body.trim()}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`etcd at ${url} was not healthy after ${timeoutMs} ms (${last}):\n${await tail(logPath)}`);
+    await sleep(100);
+  }
+}
+
 /** A kubeconfig document (YAML text) for one user of the server. */
 export function kubeconfigYaml(server: string, caPem: string, user: string, auth: { token: string } | { certPem: string; keyPem: string }): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -275,6 +294,9 @@ export async function startKubeApiServer(opts: StartKubeApiServerOptions = {}): 
     const etcd = spawnDetached(binaries.etcd.path, etcdArgs, etcdLog);
     started.push(etcd.pid);
 
+    // kube-apiserver retries an absent etcd, but only slowly (and noisily): start it once etcd answers.
+    await waitForEtcd(etcdUrl, etcd, etcdLog, opts.readyTimeoutMs ?? 90_000);
+
     const server = `https://127.0.0.1:${apiPort}`;
     const apiArgs = [
       `--etcd-servers=${etcdUrl}`,
@@ -291,6 +313,8 @@ export async function startKubeApiServer(opts: StartKubeApiServerOptions = {}): 
       // One client, no tenants: fairness queues only slow start-up.
       '--enable-priority-and-fairness=false',
       '--profiling=false',
+      // The `kubernetes` Service's endpoints may not be a loopback address; nothing here needs them.
+      '--endpoint-reconciler-type=none',
       ...(opts.extraArgs ?? []),
     ];
     const apiLog = join(dir, 'kube-apiserver.log');
