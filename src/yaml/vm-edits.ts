@@ -13,7 +13,7 @@ import {
 import { findVms, vmLabel, type FoundVm, type VmRef } from './vm-documents';
 import { parseYamlDocumentAt, parseYamlStream } from './yaml-stream';
 import { asMap, asSeq, getIn, getPair, scalarValue, type YMap } from './yaml-tree';
-import type { Document } from 'yaml';
+import { isScalar, type Document } from 'yaml';
 
 export interface EditResult {
   edits: TextEdit[];
@@ -65,7 +65,9 @@ export function annotationEdits(text: string, found: FoundVm, changes: readonly 
   const ann = asMap(annPair?.value);
   const quote = quoteUsedIn(ann) ?? defaultQuote;
   const siblingsQuoted = quoteUsedIn(ann) !== undefined;
-  const line = (c: AnnotationChange) => `${formatScalar(c.key, quote)}: ${formatScalar(c.value ?? '', quote, siblingsQuoted)}`;
+  const keyQuote = ann?.pairs.find((p) => p.key.style === 'double' || p.key.style === 'single')?.key.style;
+  const keyText = (k: string) => (keyQuote === 'double' ? JSON.stringify(k) : keyQuote === 'single' ? formatScalar(k, "'", true) : formatScalar(k, quote));
+  const line = (c: AnnotationChange) => `${keyText(c.key)}: ${formatScalar(c.value ?? '', quote, siblingsQuoted)}`;
   const adds = changes.filter((c) => c.value !== null);
   const edits: TextEdit[] = [];
   if (ann && ann.pairs.length > 0) {
@@ -126,19 +128,31 @@ function removeMapPairUpwards(text: string, tmeta: YMap, annPair: NonNullable<Re
 /** Mirrors annotationEdits on a yaml Document, for the re-parse check. */
 function applyAnnotationChanges(doc: Document.Parsed, found: FoundVm, changes: readonly AnnotationChange[]): void {
   const path = annPath(found);
+  // `metadata:` / `annotations:` with nothing after them are null scalars to the Document API
+  for (let i = found.nodes.path.length + 3; i <= path.length; i++) {
+    const node = doc.getIn(path.slice(0, i), true);
+    if (isScalar(node) && (node.value === null || node.value === '')) doc.setIn(path.slice(0, i), doc.createNode({}));
+  }
+  let removed = false;
   for (const c of changes) {
-    if (c.value === null) doc.deleteIn([...path, c.key]);
-    else doc.setIn([...path, c.key], c.value);
+    if (c.value !== null) doc.setIn([...path, c.key], c.value);
+    else if (doc.hasIn([...path, c.key])) { doc.deleteIn([...path, c.key]); removed = true; }
   }
   const js = doc.getIn(path) as { items?: unknown[] } | undefined;
-  if (js && Array.isArray(js.items) && js.items.length === 0) {
+  if (removed && js && Array.isArray(js.items) && js.items.length === 0) {
     doc.deleteIn(path);
     const meta = doc.getIn(path.slice(0, -1)) as { items?: unknown[] } | undefined;
-    if (meta && Array.isArray(meta.items) && meta.items.length === 0) doc.deleteIn(path.slice(0, -1));
+    const template = doc.getIn(path.slice(0, -2)) as { items?: unknown[] } | undefined;
+    // as removeMapPairUpwards: metadata goes too when the template keeps other keys, else it stays empty
+    if (meta && Array.isArray(meta.items) && meta.items.length === 0) {
+      if (template?.items && template.items.length > 1) doc.deleteIn(path.slice(0, -1));
+      else doc.setIn(path.slice(0, -1), null);
+    }
   }
 }
 
 function checked(text: string, found: FoundVm, edits: TextEdit[], change: (doc: Document.Parsed) => void, extraDocs: unknown[] = []): TextEdit[] {
+  if (edits.length === 0) return edits;
   checkEdits(text, found.nodes.doc, edits, change, extraDocs);
   return edits;
 }
@@ -255,8 +269,11 @@ function legacyMigrationEdits(text: string, found: FoundVm, opts: MigrationOptio
     }
   }
   const subnet = found.info.logicalSwitch?.value ?? 'ovn-default';
+  const lsKey = annotationKey('logical_switch', attach);
+  // an attachment that already names its subnet keeps it
+  const hasLs = found.info.annotations.some((a) => a.on === 'template' && a.key === lsKey);
   const changes: AnnotationChange[] = [
-    { key: annotationKey('logical_switch', attach), value: subnet },
+    ...(hasLs ? [] : [{ key: lsKey, value: subnet }]),
     { key: annotationKey('allow_live_migration', attach), value: 'true' },
     { key: annotationKey('default_route', attach), value: 'true' },
   ].filter((c) => !found.info.annotations.some((a) => a.on === 'template' && a.key === c.key && a.value === c.value));
