@@ -202,18 +202,35 @@ describe('OVSDB client on a real OVN Northbound ovsdb-server', async () => {
     await assertSameAsNbctl(central, c, 'Logical_Switch_Port');
   });
 
-  test('monitor_cancel stops updates for that monitor', async (t) => {
+  test('monitor_cancel stops updates and drops the rows; a table has one monitor at a time', async (t) => {
     if (missing) return t.skip(missing);
     const c = await connect();
     const m = await c.monitor(['Address_Set']);
+    await assert.rejects(c.monitor({ Address_Set: { columns: ['name'] } }), (e: Error) => e instanceof OvsdbError && /Address_Set is already monitored by ovnlab-1/.test(e.message));
     await central.nbctl(['create', 'address_set', 'name=as1', 'addresses="10.0.0.1"']);
     await until(() => c.rows('Address_Set').size === 1, 'as1 in the cache');
+    const seen: RowChange<NbTables>[] = [];
+    c.on('change', (ch) => seen.push(...ch));
     await m.cancel();
+    assert.equal(c.rows('Address_Set').size, 0, 'no stale rows kept after cancel');
+    assert.deepEqual(seen.map((x) => x.kind), ['delete']);
     await central.nbctl(['create', 'address_set', 'name=as2']);
     await c.echo(); // a round trip after the change: an update would have arrived before the reply
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(c.rows('Address_Set').size, 1);
+    assert.equal(c.rows('Address_Set').size, 0);
+    assert.equal(seen.length, 1, 'no update after cancel');
     await assert.rejects(m.cancel(), /unknown monitor/);
+  });
+
+  test('monitor_cond where: only matching rows, and a row leaving the condition leaves the cache', async (t) => {
+    if (missing) return t.skip(missing);
+    const c = await connect();
+    await c.monitor({ Logical_Switch_Port: { columns: ['name', 'external_ids'], where: [['external_ids', 'includes', { vendor: 'kube-ovn' }]] } });
+    assert.deepEqual([...c.rows('Logical_Switch_Port').values()].map((p) => p.name), ['vm1.default']);
+    assert.deepEqual(Object.keys([...c.rows('Logical_Switch_Port').values()][0]).sort(), ['_uuid', 'external_ids', 'name']);
+    await central.nbctl(['set', 'logical_switch_port', 'vm2.default', 'external_ids:vendor=kube-ovn']);
+    await until(() => c.rows('Logical_Switch_Port').size === 2, 'vm2.default enters the condition');
+    await central.nbctl(['remove', 'logical_switch_port', 'vm2.default', 'external_ids', 'vendor']);
+    await until(() => c.rows('Logical_Switch_Port').size === 1, 'vm2.default leaves the condition');
   });
 
   test('transact: insert with named-uuid, mutate and delete round trip as seen by ovn-nbctl', async (t) => {

@@ -245,6 +245,12 @@ export class OvsdbClient<T extends TableMap = GenericTables> {
     if (requests.size === 0) throw new OvsdbError('invalid monitor', 'name at least one table to monitor');
     for (const [t, r] of requests) {
       tableOf(this.schemaNow, t);
+      // one cache row per uuid: two monitors with different columns or conditions on one table
+      // would delete each other's rows, so a table belongs to one monitor at a time
+      const owner = [...this.monitors.values()].find((m) => m.requests.has(t));
+      if (owner) {
+        throw new OvsdbError('duplicate monitor', `table ${t} is already monitored by ${owner.id}: cancel that monitor first, or read the rows it keeps`, undefined, 'monitor');
+      }
       for (const c of r.columns ?? []) columnOf(this.schemaNow, t, c);
       for (const [c] of r.where ?? []) columnOf(this.schemaNow, t, c);
     }
@@ -265,10 +271,20 @@ export class OvsdbClient<T extends TableMap = GenericTables> {
     };
   }
 
-  /** Stops a monitor; its tables stay in the cache as last seen but are no longer updated. */
+  /**
+   * Stops a monitor and drops its tables from the cache (reported as deletions): rows nobody
+   * updates any more would be stale.
+   */
   async monitorCancel(id: string): Promise<void> {
-    if (!this.monitors.delete(id)) throw new OvsdbError('unknown monitor', `no monitor with id ${id} on this client`);
-    if (this.connected) await this.call('monitor_cancel', [id]);
+    const entry = this.monitors.get(id);
+    if (!entry) throw new OvsdbError('unknown monitor', `no monitor with id ${id} on this client`);
+    this.monitors.delete(id);
+    try {
+      if (this.connected) await this.call('monitor_cancel', [id]);
+    } finally {
+      const changes = [...entry.requests.keys()].flatMap((t) => this.cache.untrack(t));
+      if (changes.length > 0) this.emit('change', changes);
+    }
   }
 
   private async startMonitor(conn: JsonRpcConnection, entry: MonitorEntry, cache: TableCache<T>): Promise<RowChange<T>[]> {

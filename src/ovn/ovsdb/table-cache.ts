@@ -43,6 +43,14 @@ export class TableCache<T extends TableMap = GenericTables> {
     if (!this.tables.has(table)) this.tables.set(table, new Map());
   }
 
+  /** Stops holding a table: its rows go, reported as deletions. */
+  untrack(table: string): RowChange<T>[] {
+    this.monitored.delete(table);
+    const rows = this.tables.get(table);
+    this.tables.delete(table);
+    return [...(rows?.entries() ?? [])].map(([uuid, old]) => this.change(table, uuid, 'delete', old, undefined));
+  }
+
   trackedTables(): string[] {
     return [...this.monitored.keys()];
   }
