@@ -41,6 +41,8 @@ class Converter {
     const start = this.base + s0;
     if (isScalar(node)) {
       const style = styleOf(node.type);
+      // `key:` with nothing after it: no node, as the fast scanner has it
+      if (node.value === null && style === 'plain' && s1 <= s0) return null;
       let end = this.base + s1;
       if (style === 'block') while (end > start && /\s/.test(this.text[end - 1])) end--;
       const v = node.value;
