@@ -2,8 +2,9 @@
 // chassis + VMs): the same rows as ovn-sbctl / ovs-vsctl, and the lookups detrace builds on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OvsdbClient, decodeValue, columnOf, sameValue, type OvsTables, type JsonValue, type ColumnValue } from '../../src/ovn/ovsdb/index';
+import { OvsdbClient, decodeValue, columnOf, sameValue, type JsonValue, type ColumnValue } from '../../src/ovn/ovsdb/index';
 import { openSouthbound, monitorSouthbound, logicalFlowsByCookie, portBindingByName, portBindingByTunnelKey, datapathByTunnelKey, datapathName, chassisByName, cookiePrefix } from '../../src/ovn/sb-reader';
+import { openVswitchDb, monitorVswitch, interfaceByOfport, interfaceByIfaceId } from '../../src/ovn/ovs-reader';
 import { startOvnSandbox, sandboxUnavailable } from '../fixtures/ovn-sandbox';
 
 function decodeList(text: string, schema: OvsdbClient['schema'], table: string): Map<string, Record<string, ColumnValue>> {
@@ -56,9 +57,9 @@ test('SB and Open_vSwitch typed views equal ovn-sbctl/ovs-vsctl on the sandbox, 
     assert.ok(logicalFlowsByCookie(sb, cookie).some((f) => f._uuid === lf._uuid));
     assert.deepEqual(logicalFlowsByCookie(sb, '0x0'), []);
 
-    const ovs = await OvsdbClient.connect<OvsTables>({ remote: sbx.chassis.dbRemote, database: 'Open_vSwitch' });
+    const ovs = await openVswitchDb(sbx.chassis.dbRemote);
     clients.push(ovs);
-    await ovs.monitor(['Open_vSwitch', 'Bridge', 'Port', 'Interface']);
+    await monitorVswitch(ovs);
     for (const table of ['Bridge', 'Interface'] as const) {
       const theirs = decodeList(await sbx.chassis.vsctl(['--format=json', 'list', table]), ovs.schema, table);
       // statistics and link state move on their own between the two reads
@@ -67,6 +68,11 @@ test('SB and Open_vSwitch typed views equal ovn-sbctl/ovs-vsctl on the sandbox, 
     }
     const iface = [...ovs.rows('Interface').values()].find((i) => i.external_ids['iface-id'] === 'vm1.default');
     assert.equal(iface?.name, sbx.vms[0].ofIface);
+    // ofport → Interface → iface-id, as detrace names an in_port
+    const ofport = Number((await sbx.chassis.vsctl(['get', 'interface', sbx.vms[0].ofIface, 'ofport'])).trim());
+    assert.equal(interfaceByOfport(ovs, 'br-int', ofport)?.external_ids['iface-id'], 'vm1.default');
+    assert.equal(interfaceByOfport(ovs, 'br-ex', ofport)?.name === sbx.vms[0].ofIface, false);
+    assert.equal(interfaceByIfaceId(ovs, 'vm2.default')?.name, sbx.vms[1].ofIface);
     const sys = [...ovs.rows('Open_vSwitch').values()][0];
     assert.equal(sys.external_ids['system-id'], 'node1');
   } finally {
