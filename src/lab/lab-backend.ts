@@ -15,6 +15,8 @@ export interface LabUpOptions {
   nodes?: number;
   /** CIDR of the default subnet `ovn-default` (default 10.16.0.0/16, seed 003 uses 100.0.0.0/16) */
   defaultSubnetCidr?: string;
+  /** also run a real kube-apiserver + etcd with the CRDs (kubeconfig in the lab directory) */
+  kube?: boolean;
 }
 
 export interface LabNodeStatus {

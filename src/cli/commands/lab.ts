@@ -41,13 +41,14 @@ export const labCommands: CliCommand[] = [
   {
     path: ['lab', 'up'],
     summary: 'start the local lab: OVN central + emulated nodes with the Kube-OVN topology',
-    usage: 'lab up [--nodes 3] [--dir DIR] [--default-cidr 10.16.0.0/16]',
-    options: { ...dirOption, nodes: { type: 'string' }, 'default-cidr': { type: 'string' } },
+    usage: 'lab up [--nodes 3] [--dir DIR] [--default-cidr 10.16.0.0/16] [--kube]',
+    options: { ...dirOption, nodes: { type: 'string' }, 'default-cidr': { type: 'string' }, kube: { type: 'boolean' } },
     async run(v, _p, io) {
       const nodes = v.nodes === undefined ? 3 : Number(v.nodes);
       if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new UsageError(`--nodes takes a whole number from 1 to 16, got "${String(v.nodes)}"`);
       const lab = labFrom(v, io);
-      const st = await lab.up({ nodes, defaultSubnetCidr: v['default-cidr'] as string | undefined }, (step) => { if (!v.json) io.err(step); }, io.signal);
+      const st = await lab.up({ nodes, defaultSubnetCidr: v['default-cidr'] as string | undefined, kube: v.kube === true }, (step) => { if (!v.json) io.err(step); }, io.signal);
+      if (v.kube && !v.json) io.err(`kubectl --kubeconfig ${st.kubeconfig} apply -f FILE works; run \`ovnlab lab controller --dir ${lab.dir}\` to act on it (or use \`ovnlab lab apply\`)`);
       io.out(v.json ? JSON.stringify(st, null, 2) : formatStatus(st));
       return 0;
     },
@@ -118,6 +119,19 @@ export const labCommands: CliCommand[] = [
       const lab = labFrom(v, io);
       const ctl = await lab.controller();
       for (const f of files) for (const l of await ctl.delete(await readInput(f, io), f)) io.out(l);
+      return 0;
+    },
+  },
+  {
+    path: ['lab', 'controller'],
+    summary: 'watch the lab\'s API server and reconcile every change (lab up --kube); runs until Ctrl-C',
+    usage: 'lab controller [--dir DIR]',
+    options: dirOption,
+    async run(v, _p, io) {
+      const lab = labFrom(v, io);
+      const ctl = await lab.controller();
+      io.err(`lab controller watching the API server of ${lab.dir} (Ctrl-C stops)`);
+      await ctl.watch(io.signal, (e) => io.err(`reconcile failed: ${e.message}`));
       return 0;
     },
   },

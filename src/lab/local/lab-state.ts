@@ -59,6 +59,8 @@ export interface LocalLabState {
   nodes: LocalLabNode[];
   vms: Record<string, LocalLabVmPlug>;
   outside?: LocalLabOutside;
+  /** the lab's kube-apiserver (lab up --kube): its directory and the admin kubeconfig */
+  kube?: { dir: string; kubeconfig: string };
   /** the node whose br-external carries the external network, when the ConfigMap asks for one */
   gatewayNode?: string;
 }

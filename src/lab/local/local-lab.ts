@@ -14,6 +14,13 @@ import { DaemonShell, isAlive, pidRunsFrom, startChassis, startOvnCentral, stopB
 import { readLabState, writeLabState, statePath, type LocalLabNode, type LocalLabState } from './lab-state';
 import { createBrPhy, createUnderlayBridge, prefillTunnelNeighbour, wireNodeToUnderlay } from './node-network';
 import { LabController } from './controller/lab-controller';
+import { KubeSync } from './controller/kube-sync';
+import { startKubeApiServer, stopKubeApiServerAt } from './kube-apiserver';
+import { findCrdDir, installOvnlabCrds } from '../../k8s/crd-install';
+import { KubeClient, loadKubeConfig } from '../../k8s/kube-client';
+import { copyFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const NO_ROOT_NOTE =
   'not running as root: no network namespaces, so the nodes use the dummy datapath — flows and traces work, pings do not. Run as root for a lab that pings.';
@@ -49,7 +56,7 @@ export class LocalLab implements LabBackend {
     await mkdir(this.dir, { recursive: true });
     await writeLabState(this.dir, state);
     try {
-      await this.bringUp(state, nodeNames(n), progress, signal);
+      await this.bringUp(state, nodeNames(n), progress, signal, opts.kube === true);
     } catch (e) {
       progress(signal?.aborted ? 'cancelled: removing what was made' : `failed (${(e as Error).message}): removing what was made`);
       await this.down();
@@ -59,7 +66,7 @@ export class LocalLab implements LabBackend {
     return this.status();
   }
 
-  private async bringUp(state: LocalLabState, names: string[], progress: LabProgress, signal?: AbortSignal): Promise<void> {
+  private async bringUp(state: LocalLabState, names: string[], progress: LabProgress, signal: AbortSignal | undefined, withKube: boolean): Promise<void> {
     const check = () => signal?.throwIfAborted();
     const t0 = Date.now();
     const steps = names.length + 3;
@@ -84,8 +91,22 @@ export class LocalLab implements LabBackend {
     let done = 0;
     // allSettled: on a failure or an abort, every start must have finished before down() runs,
     // or a daemon still starting could outlive the cleanup
+    const kube = async (): Promise<undefined> => {
+      if (!withKube) return undefined;
+      // the real API server (+ etcd) and the CRDs; slow (seconds), so it starts alongside OVN
+      const kdir = join(this.dir, 'kube');
+      state.kube = { dir: kdir, kubeconfig: join(this.dir, 'kubeconfig') };
+      await writeLabState(this.dir, state);
+      const api = await startKubeApiServer({ dir: kdir, ensure: { allowDownload: false, allowBuild: false } });
+      await copyFile(api.kubeconfigPath, state.kube.kubeconfig);
+      const crds = (await findCrdDir(dirname(fileURLToPath(import.meta.url)))) ?? (await findCrdDir());
+      await installOvnlabCrds(loadKubeConfig({ kubeconfig: state.kube.kubeconfig }), { dir: crds, signal });
+      progress(`API server up with the CRDs (${((Date.now() - t0) / 1000).toFixed(2)} s); kubeconfig ${state.kube.kubeconfig}`);
+      return undefined;
+    };
     const settled = await Promise.allSettled([
       startOvnCentral(state.centralDir),
+      kube(),
       ...nodes.map(async (nd, i) => {
         await underlay;
         if (nd.netns && state.underlayNetns) {
@@ -102,7 +123,7 @@ export class LocalLab implements LabBackend {
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const central = (settled[0] as PromiseFulfilledResult<OvnCentral>).value;
-    const chassis = settled.slice(1).map((r) => (r as PromiseFulfilledResult<OvsChassis>).value);
+    const chassis = settled.slice(2).map((r) => (r as PromiseFulfilledResult<OvsChassis>).value);
     check();
     if (root) {
       await Promise.all(chassis.flatMap((ch, i) => nodes.filter((_, j) => j !== i).map((peer) => prefillTunnelNeighbour(ch, peer.encapIp, peer.phyMac))));
@@ -139,7 +160,8 @@ export class LocalLab implements LabBackend {
   /** The controller bound to this lab's running daemons. */
   async controller(): Promise<LabController> {
     const state = await this.requireState();
-    return new LabController(this.dir, state, (s) => writeLabState(this.dir, s), (nd) => this.chassisShell(nd));
+    const kube = state.kube ? new KubeSync(KubeClient.fromKubeconfig({ kubeconfig: state.kube.kubeconfig })) : undefined;
+    return new LabController(this.dir, state, (s) => writeLabState(this.dir, s), (nd) => this.chassisShell(nd), kube);
   }
 
   /** Tools (vsctl, ofctl, appctl) of one node's daemons, without starting anything. */
@@ -167,6 +189,8 @@ export class LocalLab implements LabBackend {
       state.phase = 'stopping';
       await writeLabState(this.dir, state);
     }
+    // the API server and etcd keep their pids in kube/state.json
+    if (existsSync(join(this.dir, 'kube'))) await stopKubeApiServerAt(join(this.dir, 'kube'));
     // daemons: every pidfile under the lab directory, children first (controllers, vswitchd, then dbs)
     const order = ['ovn-controller', 'ovs-vswitchd', 'ovsdb-server', 'ovn-northd', 'ovnsb_db', 'ovnnb_db', 'kube-apiserver', 'etcd'];
     const pidfiles = await findPidfiles(this.dir);
@@ -217,7 +241,7 @@ export class LocalLab implements LabBackend {
       healthy = false;
     }
     return {
-      backend: 'local', dir: this.dir, state: healthy ? 'up' : 'broken', nodes, vms,
+      backend: 'local', dir: this.dir, state: healthy ? 'up' : 'broken', nodes, vms, kubeconfig: state.kube?.kubeconfig,
       notes: state.datapath === 'dummy' ? [NO_ROOT_NOTE] : [], nbRemote, sbRemote,
     };
   }

@@ -13,6 +13,9 @@ import { ipIn, sendRarp, txChecksumOff } from '../node-network';
 import { type KubeObject, rec, str } from './kube-object';
 import { applyNb } from './nb-apply';
 import { ObjectStore, parseObjects } from './object-store';
+import type { KubeSync } from './kube-sync';
+import { ClusterStore } from '../../../k8s/cluster-store';
+import { PULLED } from './kube-sync';
 import { type LabPlan, translate, JOIN_CIDR, DEFAULT_SUBNET, JOIN_SUBNET, DEFAULT_VPC } from './translate';
 
 /** MTU inside VMs: geneve needs ~58 bytes of a 1500-byte underlay (Kube-OVN sets 1400 too). */
@@ -32,7 +35,11 @@ export class LabController {
     private state: LocalLabState,
     private readonly saveState: (s: LocalLabState) => Promise<void>,
     private readonly shellOf: (n: LocalLabNode) => OvsChassis,
+    /** the lab's API server, when it has one: objects come from and status goes to it */
+    private readonly kube?: KubeSync,
   ) {}
+
+  private migrating = false;
 
   private get central(): DaemonShell {
     return new DaemonShell(this.state.centralDir);
@@ -64,6 +71,7 @@ export class LabController {
     const cidr = this.state.defaultSubnetCidr;
     const gw = cidr.replace(/\.0\/\d+$/, '.1');
     store.upsert({ apiVersion: 'kubeovn.io/v1', kind: 'Subnet', metadata: { name: DEFAULT_SUBNET }, spec: { cidrBlock: cidr, gateway: gw, excludeIps: [gw], protocol: 'IPv4', vpc: DEFAULT_VPC, provider: 'ovn', default: true, natOutgoing: true, gatewayType: 'distributed' } });
+    if (this.kube) await this.kube.apply(store.list().filter((o) => o.kind === 'Node' || o.kind === 'Vpc' || o.kind === 'Subnet'));
     await store.save();
     await this.reconcile(store);
   }
@@ -73,18 +81,16 @@ export class LabController {
     const store = await ObjectStore.open(this.dir);
     const applied: string[] = [];
     const problems: string[] = [];
-    const migrations: KubeObject[] = [];
+    if (this.kube) await this.kube.apply(objs);
     for (const o of objs) {
       const r = store.upsert(o);
       const ns = o.metadata.namespace ? `${o.metadata.namespace}/` : '';
       applied.push(`${o.kind.toLowerCase()} ${ns}${o.metadata.name} ${r}`);
       if (!HANDLED_KINDS.has(o.kind)) problems.push(`${o.kind} ${ns}${o.metadata.name}: stored, but the local lab does not act on ${o.kind} (see docs/lab-fidelity.md)`);
-      if (o.kind === 'VirtualMachineInstanceMigration' && r === 'created') migrations.push(o);
     }
     await store.save();
     const before = new Set(store.events().map((e) => `${e.kind}/${e.namespace ?? ''}/${e.name}/${e.reason}/${e.message}`));
     await this.reconcile(store);
-    for (const m of migrations) await this.migrate(store, m);
     for (const e of store.events()) {
       const k = `${e.kind}/${e.namespace ?? ''}/${e.name}/${e.reason}/${e.message}`;
       if (e.type === 'Warning' && !before.has(k)) problems.push(`${e.kind} ${e.namespace ? `${e.namespace}/` : ''}${e.name}: ${e.reason}: ${e.message}`);
@@ -97,6 +103,7 @@ export class LabController {
     const store = await ObjectStore.open(this.dir);
     const out: string[] = [];
     for (const o of objs) {
+      if (this.kube) await this.kube.remove(o);
       const gone = store.remove(o.kind, o.metadata.name, o.metadata.namespace);
       if (o.kind === 'VirtualMachine') store.remove('VirtualMachineInstance', o.metadata.name, o.metadata.namespace);
       out.push(`${o.kind.toLowerCase()} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} ${gone ? 'deleted' : 'not found'}`);
@@ -107,8 +114,9 @@ export class LabController {
   }
 
   /** Plans from the store and makes IP objects, VMIs, status, NB and the data plane match. */
-  async reconcile(store?: ObjectStore): Promise<LabPlan> {
+  async reconcile(store?: ObjectStore, opts: { pull?: boolean } = {}): Promise<LabPlan> {
     store ??= await ObjectStore.open(this.dir);
+    if (this.kube && opts.pull !== false) await this.kube.pull(store);
     const plan = translate({ objects: store.list(), defaultSubnetCidr: this.state.defaultSubnetCidr, randomMac });
     store.replaceKind('IP', plan.ips);
     // VMIs: one per running VM, on the planned node (KubeVirt's virt-controller stand-in)
@@ -127,8 +135,9 @@ export class LabController {
     }
     store.replaceKind('VirtualMachineInstance', vmis);
     for (const s of plan.statuses) store.setStatus(s.kind, s.name, s.namespace, { ...rec(store.get(s.kind, s.name, s.namespace)?.status), ...s.status });
-    for (const e of plan.events) store.recordEvent(e);
+    const fresh = plan.events.filter((e) => store.recordEvent(e));
     await store.save();
+    if (this.kube) await this.kube.push(store, fresh);
     const client = await OvsdbClient.connect<GenericTables>({ remote: this.nbRemote, database: 'OVN_Northbound', reconnect: false });
     try {
       await applyNb(client, plan.nb);
@@ -140,7 +149,49 @@ export class LabController {
       await this.realiseVms(plan);
     }
     await this.saveState(this.state);
+    // a new VirtualMachineInstanceMigration (no phase yet) is carried out now
+    if (!this.migrating) {
+      for (const m of store.list('VirtualMachineInstanceMigration').filter((x) => !rec(x.status).phase)) {
+        this.migrating = true;
+        try {
+          await this.migrate(store, m);
+        } finally {
+          this.migrating = false;
+        }
+      }
+    }
     return plan;
+  }
+
+  /**
+   * Reconciles on every change the API server reports (kubectl apply, edits, deletes) until
+   * `signal` aborts: the lab's stand-in for kube-ovn-controller's and virt-controller's loops.
+   */
+  async watch(signal: AbortSignal, onError: (e: Error) => void = () => undefined): Promise<void> {
+    if (!this.kube) throw new Error('this lab has no API server (it was started without --kube): use `ovnlab lab apply`');
+    const cs = new ClusterStore(this.kube.client, { resources: PULLED }).start();
+    let queued = false;
+    let running: Promise<void> = Promise.resolve();
+    const kick = () => {
+      if (queued) return;
+      queued = true;
+      running = running.then(async () => {
+        await new Promise((r) => setTimeout(r, 50)); // fold a burst of changes into one pass
+        queued = false;
+        try {
+          await this.reconcile();
+        } catch (e) {
+          onError(e as Error);
+        }
+      });
+    };
+    const off = cs.onChange(kick);
+    await cs.ready;
+    kick();
+    await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+    off();
+    await cs.stop();
+    await running;
   }
 
   // ---------------------------------------------------------------- data plane
@@ -275,7 +326,7 @@ export class LabController {
     vmi.status = { ...rec(vmi.status), migrationState: { sourceNode: source, targetNode: target, startTimestamp: startedAt, migrationUid: m.metadata.uid ?? cryptoUid(), completed: false } };
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Scheduling' });
     await store.save();
-    await this.reconcile(store); // requested-chassis=src,dst + activation-strategy=rarp
+    await this.reconcile(store, { pull: false }); // requested-chassis=src,dst + activation-strategy=rarp
     await this.nbctl(['--timeout=30', '--wait=hv', 'sync']);
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Running' });
     const plug = this.state.vms[port];
@@ -298,7 +349,7 @@ export class LabController {
     fresh.status = { ...rec(fresh.status), nodeName: target, migrationState: { ...rec(rec(fresh.status).migrationState), completed: true, endTimestamp: new Date().toISOString() } };
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Succeeded', migrationState: { sourceNode: source, targetNode: target, startTimestamp: startedAt, endTimestamp: new Date().toISOString(), completed: true } });
     await store.save();
-    await this.reconcile(store); // requested-chassis=dst
+    await this.reconcile(store, { pull: false }); // requested-chassis=dst
   }
 
   async vmStatuses(): Promise<LabVmStatus[]> {
