@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(vscode.window.createTreeView(id, { treeDataProvider: new EmptyTreeProvider() }));
   }
 
-  context.subscriptions.push(...registerShellCommands({ log }));
+  context.subscriptions.push(...registerShellCommands({ log, settings: () => settings }));
   log.info(`ovnlab ${String(context.extension.packageJSON.version)} activated (lab backend: ${settings.labBackend})`);
 }
 

@@ -2,9 +2,12 @@
 // Each is a small function; activate.ts registers them. Entry points whose feature has not landed
 // yet say so and point at what works now instead of failing silently.
 import * as vscode from 'vscode';
+import { contextNames, loadKubeConfig } from '../k8s/kube-client';
+import type { OvnlabSettings } from '../views/settings';
 
 export interface ShellCommandDeps {
   log: vscode.LogOutputChannel;
+  settings: () => OvnlabSettings;
 }
 
 export const SHELL_COMMANDS = {
@@ -26,6 +29,38 @@ export async function notAvailableYet(deps: ShellCommandDeps, what: string, inst
   if (choice === 'Open Settings') await openSettings();
 }
 
+/**
+ * Lists the contexts of the configured kubeconfig and stores the choice in `ovnlab.context`
+ * (user settings: a context belongs to this machine's kubeconfig, not to the workspace).
+ */
+export async function pickContext(deps: ShellCommandDeps): Promise<void> {
+  const { kubeconfig, context } = deps.settings();
+  let names: string[];
+  let current: string;
+  try {
+    const kc = loadKubeConfig({ kubeconfig: kubeconfig || undefined });
+    names = contextNames(kc);
+    current = context || kc.getCurrentContext();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    deps.log.error(`pick context: ${msg}`);
+    const choice = await vscode.window.showErrorMessage(`ovnlab: ${msg}. Set ovnlab.kubeconfig to your kubeconfig file, or start a lab.`, 'Open Settings');
+    if (choice === 'Open Settings') await openSettings();
+    return;
+  }
+  if (names.length === 0) {
+    void vscode.window.showWarningMessage('ovnlab: the kubeconfig defines no contexts. Point ovnlab.kubeconfig at another file.');
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    names.map((n) => ({ label: n, description: n === current ? 'current' : undefined })),
+    { title: 'ovnlab: kubeconfig context to show', placeHolder: kubeconfig || '$KUBECONFIG or ~/.kube/config' },
+  );
+  if (!picked) return;
+  await vscode.workspace.getConfiguration('ovnlab').update('context', picked.label, vscode.ConfigurationTarget.Global);
+  deps.log.info(`context set to ${picked.label}`);
+}
+
 export function registerShellCommands(deps: ShellCommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(SHELL_COMMANDS.showLog, () => deps.log.show()),
@@ -34,7 +69,6 @@ export function registerShellCommands(deps: ShellCommandDeps): vscode.Disposable
       notAvailableYet(deps, 'Starting the local lab', 'Meanwhile run `ovnlab lab up` in a terminal.')),
     vscode.commands.registerCommand(SHELL_COMMANDS.createKindLab, () =>
       notAvailableYet(deps, 'Creating a kind lab', 'Meanwhile create the cluster with kind and point ovnlab.kubeconfig at it.')),
-    vscode.commands.registerCommand(SHELL_COMMANDS.pickContext, () =>
-      notAvailableYet(deps, 'Picking a context from a list', 'Set ovnlab.kubeconfig and ovnlab.context in the settings.')),
+    vscode.commands.registerCommand(SHELL_COMMANDS.pickContext, () => pickContext(deps)),
   ];
 }
