@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { downloadPinned, installPinnedArchive, KUBE_APISERVER_VERSION, PINNED_ARTIFACTS, type PinnedArtifact } from '../../src/lab/local/pinned-binaries';
-import { findBinary } from '../../src/lab/local/control-plane-binaries';
+import { controlPlaneUnavailable, findBinary } from '../../src/lab/local/control-plane-binaries';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -64,7 +64,7 @@ describe('pinned downloads', () => {
   test('an HTTP error is reported and leaves nothing', async () => {
     const target = join(dir, 'missing');
     await mkdir(target);
-    const artifact: PinnedArtifact = { label: 'test file', url: 'x', algorithm: 'sha256', digest: '00' };
+    const artifact: PinnedArtifact = { label: 'test file', url: 'x', algorithm: 'sha256', digest: sha256(Buffer.from('anything')) };
     await assert.rejects(downloadPinned(artifact, join(target, 'f'), { url: `${base}/nope` }), /HTTP 404/);
     assert.deepEqual(await readdir(target), []);
   });
@@ -129,5 +129,11 @@ describe('findBinary search order', () => {
 
   test('a configured path that is not executable is an error saying what to fix', async () => {
     await assert.rejects(findBinary('etcd', { configured: join(dir, 'nope') }), /configured etcd path .*nope is not an executable file: fix the setting or clear it/);
+  });
+
+  test('with nothing installed and no way to build, the reason says what to install and run', async () => {
+    const why = await controlPlaneUnavailable({ cacheDir: join(dir, 'empty'), env: { PATH: '' }, allowBuild: false });
+    assert.match(why ?? '', /^kube-apiserver and etcd not found .*: install etcd \(apt-get install etcd-server\) and run scripts\/build-kube-apiserver\.sh/);
+    assert.equal(await controlPlaneUnavailable({ cacheDir: join(dir, 'cache'), env: { PATH: join(dir, 'path') } }), undefined);
   });
 });

@@ -136,9 +136,9 @@ export async function controlPlaneUnavailable(opts: EnsureOptions = {}): Promise
   if (api && etcd) return undefined;
   if (opts.allowDownload && pinnedControlPlaneFor()) return undefined;
   const missing = [api ? undefined : 'kube-apiserver', etcd ? undefined : 'etcd'].filter(Boolean).join(' and ');
-  if (!etcd) return `${missing} not found: install etcd (apt-get install etcd-server) and run scripts/build-kube-apiserver.sh`;
   if (opts.allowBuild && (await findGo(opts.env)) && (await findBuildScript(opts.repoRoot))) return undefined;
-  return `${missing} not found in $OVNLAB_KUBE_APISERVER, ${opts.cacheDir ?? defaultBinCache(opts.env)} or PATH, and it cannot be built here (needs Go and the ovnlab checkout): run scripts/build-kube-apiserver.sh`;
+  const fix = etcd ? 'run scripts/build-kube-apiserver.sh' : 'install etcd (apt-get install etcd-server) and run scripts/build-kube-apiserver.sh (or build etcd too with --etcd)';
+  return `${missing} not found ($OVNLAB_KUBE_APISERVER/$OVNLAB_ETCD, ${opts.cacheDir ?? defaultBinCache(opts.env)}, PATH) and cannot be built here (needs Go >= 1.24 and the ovnlab checkout): ${fix}`;
 }
 
 /** Finds both binaries, downloading or building what is missing when allowed. */
@@ -158,21 +158,24 @@ export async function ensureControlPlaneBinaries(opts: EnsureOptions = {}): Prom
       if (!etcd && got.etcd) etcd = { path: got.etcd, source: 'download' };
     }
   }
-  if (!api && opts.allowBuild) {
+  if ((!api || !etcd) && opts.allowBuild) {
     const go = await findGo(env);
     const script = await findBuildScript(opts.repoRoot);
     if (go && script) {
-      opts.log?.(`building kube-apiserver ${KUBE_APISERVER_VERSION} from the Go module proxy (minutes on a cold cache)`);
-      const r = await execa(script, [], {
+      const what = [api ? '' : `kube-apiserver ${KUBE_APISERVER_VERSION}`, etcd ? '' : 'etcd'].filter(Boolean).join(' and ');
+      opts.log?.(`building ${what} from the Go module proxy (minutes on a cold cache)`);
+      const r = await execa(script, etcd ? [] : ['--etcd'], {
         env: { ...env, GO: go, OVNLAB_BIN_CACHE: cacheDir },
         reject: false,
         cancelSignal: opts.signal,
         all: true,
       });
-      if (r.failed) throw new Error(`building kube-apiserver failed: ${(r.all ?? r.message).trim().split('\n').slice(-15).join('\n')}`);
+      if (r.failed) throw new Error(`building ${what} failed: ${(r.all ?? r.message).trim().split('\n').slice(-15).join('\n')}`);
       opts.log?.((r.all ?? '').trim());
-      const built = await find('kube-apiserver');
-      if (built) api = { path: built.path, source: 'build' };
+      const builtApi = api ? undefined : await find('kube-apiserver');
+      if (builtApi) api = { path: builtApi.path, source: 'build' };
+      const builtEtcd = etcd ? undefined : await find('etcd');
+      if (builtEtcd) etcd = { path: builtEtcd.path, source: 'build' };
     }
   }
   if (!api || !etcd) {
