@@ -65,13 +65,13 @@ export default async function bench(): Promise<BenchResult[]> {
 
     const nbctl: number[] = [];
     const ours: number[] = [];
-    let nbctlBytes = 0;
+    let nbctlNames = 0;
     for (let r = 0; r < RUNS; r++) {
       // alternate so neither side always runs on a warmer server
       let t = performance.now();
       const out = await execa('ovn-nbctl', [`--db=${remote}`, 'list', 'Logical_Switch_Port'], { env: daemonEnv(central.dir), maxBuffer: 1 << 30 });
       nbctl.push(performance.now() - t);
-      nbctlBytes = out.stdout.length;
+      nbctlNames = out.stdout.match(/^name\s+: "?vm/gm)?.length ?? 0;
 
       t = performance.now();
       const c = await OvsdbClient.connect<NbTables>({ remote, database: 'OVN_Northbound', requestTimeoutMs: 120_000, probeIntervalMs: 0 });
@@ -81,8 +81,8 @@ export default async function bench(): Promise<BenchResult[]> {
       c.close();
       if (n !== PORTS) throw new Error(`the cache holds ${n} ports, expected ${PORTS}`);
     }
-    const rows = (nbctlBytes > 0 ? PORTS : 0);
-    if (rows === 0) throw new Error('ovn-nbctl printed nothing');
+    // ovn-nbctl prints one `name : "vm…"` line per port: check it really listed them all
+    if (nbctlNames !== PORTS) throw new Error(`ovn-nbctl listed ${nbctlNames} ports, expected ${PORTS}`);
     return [result(`OVSDB monitor of ${PORTS} logical switch ports to a ready cache (vs ovn-nbctl list)`, median(ours), median(nbctl), 'ms', 1.0)];
   } finally {
     await central?.stop();

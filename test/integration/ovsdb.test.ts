@@ -480,7 +480,7 @@ describe('OVSDB protocol robustness: garbage and half messages from a fake serve
       if (m.method === 'get_schema') reply(sock, m.id, FAKE_SCHEMA);
       else if (m.method === 'echo') reply(sock, m.id, m.params ?? []);
     });
-    const c = await OvsdbClient.connect({ remote: s.remote, database: 'Fake', reconnect: false, probeIntervalMs: 100, probeTimeoutMs: 300 });
+    const c = await OvsdbClient.connect({ remote: s.remote, database: 'Fake', reconnect: false, probeIntervalMs: 100, probeTimeoutMs: 3000 });
     try {
       await new Promise((r) => setTimeout(r, 700));
       const echoes = s.received.filter((m) => (m as { method?: string }).method === 'echo');
