@@ -1,16 +1,26 @@
 // The cluster store at scale, against the real kube-apiserver: 10k VirtualMachines and 1k
 // Subnets stored in etcd. Figures: time from start to a fully synced store (every catalogue
 // resource listed, watches open) and time for one VM change to reach the store, both against
-// the raw LIST of the same objects in the same run; and the joined VPC → Subnet → VM tree at
-// that size (with 10k VMIs and IP CRs added in memory), which must stay under 50 ms.
+// the raw LIST of the same objects in the same run; and computing a sidebar tree level at that
+// size (with 10k VMIs and IP CRs added in memory) from a changed snapshot — index rebuild plus
+// the heaviest level — which must stay under 50 ms.
+// etcd keeps its data in /dev/shm when there is one: Debian's etcd 3.4 fsyncs every write and
+// has no --unsafe-no-fsync, which would make creating 11k objects take many minutes.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { installOvnlabCrds } from '../src/k8s/crd-install';
 import { ClusterStore } from '../src/k8s/cluster-store';
 import { snapshotFrom } from '../src/k8s/cluster-snapshot';
-import { vpcTree, subnetRows, vpcRows } from '../src/k8s/joined-views';
+import { subnetRowsOfVpc, vmNamespaceRows, vmRows, vmRowsOfSubnet, vpcRows, vpcTree } from '../src/k8s/joined-views';
 import { KubeClient } from '../src/k8s/kube-client';
+import { startKubeApiServer } from '../src/lab/local/kube-apiserver';
 import { RESOURCES, resourcePath } from '../src/k8s/resource-catalogue';
 import type { KubeList, Subnet, VirtualMachine } from '../src/k8s/resources';
 import { buildIndexes } from '../src/k8s/store-indexes';
-import { kubeApiServerUnavailable, startTestKubeApiServer } from '../test/fixtures/kube-apiserver';
+import { kubeApiServerUnavailable } from '../test/fixtures/kube-apiserver';
 import { subnet, vm, vmi, vmIp } from '../test/fixtures/k8s-objects';
 import { ensureNamespace } from '../test/fixtures/k8s-samples';
 import { type BenchResult, result } from './result';
@@ -48,9 +58,13 @@ function vmAddress(i: number): string {
 export default async function bench(): Promise<BenchResult[]> {
   const why = await kubeApiServerUnavailable();
   if (why) throw new Error(why);
-  const api = await startTestKubeApiServer({ crds: true });
+  const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'ovnlab-bench-kapi-'));
+  const api = await startKubeApiServer({ dir, ensure: { allowBuild: true } });
   try {
-    const client = new KubeClient(api.kc);
+    const kc = new KubeConfig();
+    kc.loadFromFile(api.kubeconfigPath);
+    await installOvnlabCrds(kc);
+    const client = new KubeClient(kc);
     for (let n = 0; n < NAMESPACES; n++) await ensureNamespace(client, `bench-${n}`);
     const t0 = performance.now();
     const subnetDef = RESOURCES.subnets;
@@ -112,29 +126,49 @@ export default async function bench(): Promise<BenchResult[]> {
         return vmIp(v.metadata.namespace ?? '', v.metadata.name, vmAddress(i), `net-${i % SUBNETS}`, `node${i % 3}`);
       });
       const snap = snapshotFrom({ virtualmachines: vms, subnets, virtualmachineinstances: vmis, ips });
-      const treeTimes: number[] = [];
+      // A change invalidates the indexes; the sidebar then rebuilds them once and computes the
+      // level being shown. The heaviest levels: all VMs of one namespace (1000 rows), the
+      // subnets of the biggest VPC (100), the VMs of one subnet.
+      const levelTimes: number[] = [];
+      const fullTimes: number[] = [];
       let vmsInTree = 0;
       for (let r = 0; r < 7; r++) {
         const s = performance.now();
         const ix = buildIndexes(snap);
+        const built = performance.now();
+        const levels = [
+          () => vpcRows(snap, ix),
+          () => subnetRowsOfVpc(ix, 'vpc-1'),
+          () => vmRowsOfSubnet(snap, ix, 'net-1'),
+          () => vmNamespaceRows(ix),
+          () => vmRows(snap, ix, 'bench-0'),
+        ];
+        let worst = 0;
+        for (const level of levels) {
+          const l0 = performance.now();
+          level();
+          worst = Math.max(worst, performance.now() - l0);
+        }
+        levelTimes.push(built - s + worst);
+        const f0 = performance.now();
         const tree = vpcTree(snap, ix);
-        subnetRows(snap, ix);
-        vpcRows(snap, ix);
-        treeTimes.push(performance.now() - s);
+        fullTimes.push(built - s + performance.now() - f0);
         vmsInTree = tree.reduce((n, v) => n + v.subnets.reduce((m, s2) => m + s2.vms.length, 0), 0);
       }
       if (vmsInTree !== VMS) throw new Error(`tree holds ${vmsInTree} VMs, expected ${VMS}`);
-      const tree = median(treeTimes);
-      console.log(`# joined views: VPC → Subnet → VM tree + subnet and VPC rows for ${VMS} VMs / ${SUBNETS} Subnets in ${tree.toFixed(1)} ms (budget ${TREE_BUDGET_MS} ms: ${tree <= TREE_BUDGET_MS ? 'ok' : 'OVER'})`);
+      const level = median(levelTimes);
+      console.log(`# joined views at ${VMS} VMs / ${SUBNETS} Subnets: index rebuild + heaviest tree level ${level.toFixed(1)} ms (budget ${TREE_BUDGET_MS} ms: ${level <= TREE_BUDGET_MS ? 'ok' : 'OVER'}); whole VPC → Subnet → VM tree with all ${VMS} rows ${median(fullTimes).toFixed(1)} ms`);
       return [
         result(`k8s store: first full sync of the catalogue with ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets (vs raw LIST of them)`, median(syncTimes), list, 'ms', 1.5),
         result(`k8s store: one VM change reflected through the watch (vs raw LIST of ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets)`, median(reflect), list, 'ms', 0.1),
-        result(`k8s joined views: VPC→Subnet→VM tree for ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, ≤ ${TREE_BUDGET_MS} ms (vs raw LIST)`, tree, list, 'ms', TREE_BUDGET_MS / list),
+        // The budget is absolute (50 ms); as a ratio to the same-run LIST it is TREE_BUDGET_MS / list.
+        result(`k8s joined views: index rebuild + heaviest tree level at ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, budget ${TREE_BUDGET_MS} ms (vs raw LIST)`, level, list, 'ms', TREE_BUDGET_MS / list),
       ];
     } finally {
       await store.stop();
     }
   } finally {
     await api.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,7 @@
 import type { ClusterSnapshot } from './cluster-snapshot';
 import { objectKey } from './resource-catalogue';
 import type { IP, Pod, Subnet, VirtualMachine, VirtualMachineInstance } from './resources';
-import { ANNOTATIONS, DEFAULT_VPC, LAUNCHER_VM_LABELS, type StoreIndexes, buildIndexes, ipAddresses } from './store-indexes';
+import { ANNOTATIONS, DEFAULT_VPC, LAUNCHER_VM_LABELS, type StoreIndexes, type SubnetSource, buildIndexes, ipAddresses, resolveVmSubnet } from './store-indexes';
 
 /**
  * pinned: the VM template asks for a fixed address (`ovn.kubernetes.io/ip_address`);
@@ -16,8 +16,7 @@ import { ANNOTATIONS, DEFAULT_VPC, LAUNCHER_VM_LABELS, type StoreIndexes, buildI
  */
 export type IpMode = 'pinned' | 'kept' | 'dynamic';
 
-/** Where the VM's subnet came from, most to least certain. */
-export type SubnetSource = 'ip' | 'annotation' | 'namespace' | 'default';
+export type { SubnetSource };
 
 export interface MigrationInfo {
   /** the VirtualMachineInstanceMigration, when one exists */
@@ -149,22 +148,6 @@ function primaryInterface(vm: VirtualMachine, vmi: VirtualMachineInstance | unde
   return { ip: iface.ipAddress ?? ips[0], ips, mac: iface.mac };
 }
 
-function subnetFor(
-  ix: StoreIndexes,
-  snap: ClusterSnapshot,
-  namespace: string,
-  ipCr: IP | undefined,
-  annotations: Record<string, string> | undefined,
-): { subnet?: Subnet; name?: string; source?: SubnetSource } {
-  if (ipCr?.spec?.subnet) return { subnet: snap.subnets.get(ipCr.spec.subnet), name: ipCr.spec.subnet, source: 'ip' };
-  const ann = annotations?.[ANNOTATIONS.logicalSwitch];
-  if (ann) return { subnet: snap.subnets.get(ann), name: ann, source: 'annotation' };
-  const byNs = ix.subnetByNamespace.get(namespace);
-  if (byNs) return { subnet: byNs, name: byNs.metadata.name, source: 'namespace' };
-  if (ix.defaultSubnet) return { subnet: ix.defaultSubnet, name: ix.defaultSubnet.metadata.name, source: 'default' };
-  return {};
-}
-
 /** External IPs bound to internal addresses through FIPs (built once per call of the views that need it). */
 function fipByInternal(snap: ClusterSnapshot): Map<string, string> {
   const out = new Map<string, string>();
@@ -195,7 +178,8 @@ export function vmRow(
   const crIps = ipCr ? ipAddresses(ipCr) : [];
   const ips = iface.ips.length ? iface.ips : crIps;
   const ip = iface.ip ?? ips[0];
-  const sn = subnetFor(ix, snap, ns, ipCr, annotations);
+  const sn = resolveVmSubnet(ix, ns, ipCr, annotations);
+  const subnet = sn.name ? snap.subnets.get(sn.name) : undefined;
   const launcher = ix.launcherPodsByVm.get(key);
   const podEip = launcher?.find((p) => p.metadata.annotations?.[ANNOTATIONS.eip])?.metadata.annotations?.[ANNOTATIONS.eip];
   const pinMismatch = Boolean(pinnedIp && ip && pinnedIp !== ip && !pinnedIp.split(',').some((s) => s.trim() === ip));
@@ -212,7 +196,7 @@ export function vmRow(
     pinMismatch,
     subnet: sn.name,
     subnetSource: sn.source,
-    vpc: sn.subnet ? sn.subnet.spec?.vpc || DEFAULT_VPC : undefined,
+    vpc: subnet ? subnet.spec?.vpc || DEFAULT_VPC : undefined,
     node: vmi?.status?.nodeName ?? ipCr?.spec?.nodeName ?? launcher?.[0]?.spec?.nodeName,
     migration: migrationOf(ix, key, vmi),
     eip: podEip ?? (ip ? fips.get(ip) : undefined),
@@ -222,11 +206,36 @@ export function vmRow(
 export function vmRows(snap: ClusterSnapshot, ix: StoreIndexes = buildIndexes(snap), namespace?: string): VmRow[] {
   const fips = fipByInternal(snap);
   const out: VmRow[] = [];
-  for (const [key, vm] of snap.virtualmachines) {
-    if (namespace && vm.metadata.namespace !== namespace) continue;
-    out.push(vmRow(snap, ix, vm, fips, key));
+  if (namespace !== undefined) {
+    for (const key of ix.vmsByNamespace.get(namespace) ?? []) {
+      const vm = snap.virtualmachines.get(key);
+      if (vm) out.push(vmRow(snap, ix, vm, fips, key));
+    }
+  } else {
+    for (const [key, vm] of snap.virtualmachines) out.push(vmRow(snap, ix, vm, fips, key));
   }
   return out.sort(byNsName);
+}
+
+/** One tree level: the VMs on one subnet (the Networks view's Subnet node, expanded). */
+export function vmRowsOfSubnet(snap: ClusterSnapshot, ix: StoreIndexes, subnetName: string): VmRow[] {
+  const fips = fipByInternal(snap);
+  const out: VmRow[] = [];
+  for (const key of ix.vmsBySubnet.get(subnetName) ?? []) {
+    const vm = snap.virtualmachines.get(key);
+    if (vm) out.push(vmRow(snap, ix, vm, fips, key));
+  }
+  return out.sort(byNsName);
+}
+
+/** One tree level: namespaces holding VMs, with counts (the Virtual Machines view's top level). */
+export function vmNamespaceRows(ix: StoreIndexes): { namespace: string; vms: number }[] {
+  return [...ix.vmsByNamespace].map(([namespace, keys]) => ({ namespace, vms: keys.length })).sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+/** One tree level: the subnets of one VPC. */
+export function subnetRowsOfVpc(ix: StoreIndexes, vpcName: string): SubnetRow[] {
+  return (ix.subnetsByVpc.get(vpcName) ?? []).map((s) => subnetRow(ix, s)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 // ---------------------------------------------------------------- Subnets and VPCs

@@ -55,6 +55,33 @@ export interface StoreIndexes {
   ovnSnatsByEip: Map<string, OvnSnatRule[]>;
   /** IptablesFIPRule by the IptablesEIP they use */
   iptablesFipsByEip: Map<string, IptablesFIPRule[]>;
+  /** VM keys (`ns/name`) by the subnet they resolve to (see resolveVmSubnet), for one tree level at a time */
+  vmsBySubnet: Map<string, string[]>;
+  /** VM keys by namespace */
+  vmsByNamespace: Map<string, string[]>;
+}
+
+/** Where the VM's subnet came from, most to least certain. */
+export type SubnetSource = 'ip' | 'annotation' | 'namespace' | 'default';
+
+/**
+ * The subnet a VM's primary interface is on, the way Kube-OVN picks it: the IP CR it was
+ * given, else the template's `ovn.kubernetes.io/logical_switch`, else the subnet bound to its
+ * namespace, else the default subnet.
+ */
+export function resolveVmSubnet(
+  ix: Pick<StoreIndexes, 'subnetByNamespace' | 'defaultSubnet'>,
+  namespace: string,
+  ipCr: IP | undefined,
+  annotations: Record<string, string> | undefined,
+): { name?: string; source?: SubnetSource } {
+  if (ipCr?.spec?.subnet) return { name: ipCr.spec.subnet, source: 'ip' };
+  const ann = annotations?.[ANNOTATIONS.logicalSwitch];
+  if (ann) return { name: ann, source: 'annotation' };
+  const byNs = ix.subnetByNamespace.get(namespace);
+  if (byNs) return { name: byNs.metadata.name, source: 'namespace' };
+  if (ix.defaultSubnet) return { name: ix.defaultSubnet.metadata.name, source: 'default' };
+  return {};
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -91,6 +118,8 @@ export function buildIndexes(snap: ClusterSnapshot): StoreIndexes {
     ovnDnatsByEip: new Map(),
     ovnSnatsByEip: new Map(),
     iptablesFipsByEip: new Map(),
+    vmsBySubnet: new Map(),
+    vmsByNamespace: new Map(),
   };
   for (const ip of snap.ips.values()) {
     const s = ip.spec;
@@ -122,6 +151,12 @@ export function buildIndexes(snap: ClusterSnapshot): StoreIndexes {
   for (const d of snap['ovn-dnat-rules'].values()) if (d.spec?.ovnEip) push(ix.ovnDnatsByEip, d.spec.ovnEip, d);
   for (const n of snap['ovn-snat-rules'].values()) if (n.spec?.ovnEip) push(ix.ovnSnatsByEip, n.spec.ovnEip, n);
   for (const f of snap['iptables-fip-rules'].values()) if (f.spec?.eip) push(ix.iptablesFipsByEip, f.spec.eip, f);
+  for (const [key, vm] of snap.virtualmachines) {
+    const ns = vm.metadata.namespace ?? '';
+    push(ix.vmsByNamespace, ns, key);
+    const sn = resolveVmSubnet(ix, ns, ix.primaryIpByOwner.get(key), vm.spec?.template?.metadata?.annotations);
+    if (sn.name) push(ix.vmsBySubnet, sn.name, key);
+  }
   return ix;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { snapshotFrom } from '../../../src/k8s/cluster-snapshot';
-import { eipRows, subnetRows, usableIpv4, vmRows, vpcRows, vpcTree } from '../../../src/k8s/joined-views';
+import { eipRows, subnetRows, subnetRowsOfVpc, usableIpv4, vmNamespaceRows, vmRows, vmRowsOfSubnet, vpcRows, vpcTree } from '../../../src/k8s/joined-views';
 import type { IP, IptablesEIP, IptablesFIPRule, OvnDnatRule } from '../../../src/k8s/resources';
 import { buildIndexes, primaryIp } from '../../../src/k8s/store-indexes';
 import { migration, node, ovnEip, ovnFip, pod, podIp, subnet, vm, vmi, vmIp, vpc } from '../../fixtures/k8s-objects';
@@ -183,6 +183,20 @@ describe('Subnet and VPC rows', () => {
     assert.deepEqual(def.vms.map((v) => v.name), ['kept-vm', 'migrating', 'moved-pin', 'pinned-vm', 'stopped-new', 'annot-vm']);
     const a = tree.find((t) => t.vpc.name === 'vpc-a');
     assert.deepEqual(a?.subnets[0].vms.map((v) => v.name), ['ns-vm']);
+  });
+});
+
+describe('one tree level at a time', () => {
+  test('VMs of a subnet, subnets of a VPC and VM namespaces agree with the full tree', () => {
+    const snap = sample();
+    const ix = buildIndexes(snap);
+    const tree = vpcTree(snap, ix);
+    for (const v of tree) {
+      assert.deepEqual(subnetRowsOfVpc(ix, v.vpc.name), v.subnets.map((s) => s.subnet));
+      for (const s of v.subnets) assert.deepEqual(vmRowsOfSubnet(snap, ix, s.subnet.name), s.vms);
+    }
+    assert.deepEqual(vmNamespaceRows(ix), [{ namespace: 'default', vms: 5 }, { namespace: 'team-a', vms: 2 }]);
+    assert.deepEqual(vmRowsOfSubnet(snap, ix, 'no-such-subnet'), []);
   });
 });
 
