@@ -11,11 +11,13 @@ import {
   ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  KubeConfig,
   RbacAuthorizationV1Api,
   VersionApi,
 } from '@kubernetes/client-node';
-import { apiErrorMessage } from '../../src/k8s/crd-install';
-import { isRunning } from '../../src/lab/local/kube-apiserver';
+import { apiErrorMessage, findCrdDir, installCrds, loadCrds } from '../../src/k8s/crd-install';
+import { ensureControlPlaneBinaries } from '../../src/lab/local/control-plane-binaries';
+import { isRunning, startKubeApiServer } from '../../src/lab/local/kube-apiserver';
 import { kubeApiServerUnavailable, startTestKubeApiServer, type TestKubeApiServer } from '../fixtures/kube-apiserver';
 
 const unavailable = await kubeApiServerUnavailable();
@@ -207,5 +209,31 @@ describe('local kube-apiserver + etcd', { skip: unavailable }, () => {
     assert.equal(await portOpen(port), false, 'API port closed');
     assert.equal(await portOpen(etcdPort), false, 'etcd port closed');
     await api.stop(); // idempotent
+  });
+});
+
+// Debian's etcd-server (3.4) is older than the etcd kubeadm pairs with 1.34 (3.6); the launcher
+// must work with both, since CI may install either. Runs only when both are present.
+const etcdOnPath = existsSync('/usr/bin/etcd') ? '/usr/bin/etcd' : undefined;
+describe('local kube-apiserver with the distribution etcd', { skip: unavailable ?? (etcdOnPath ? undefined : 'no /usr/bin/etcd (apt-get install etcd-server)') }, () => {
+  test('starts, stores a Subnet and stops cleanly on etcd from /usr/bin', async () => {
+    const found = await ensureControlPlaneBinaries({ allowBuild: true });
+    const api = await startKubeApiServer({ binaries: { ...found, etcd: { path: etcdOnPath ?? '', source: 'path' } } });
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(api.kubeconfigPath);
+      await installCrds(kc, (await loadCrds((await findCrdDir()) ?? '')).filter((c) => c.metadata?.name === 'subnets.kubeovn.io'));
+      const objects = kc.makeApiClient(CustomObjectsApi);
+      await objects.createClusterCustomObject({
+        group: 'kubeovn.io', version: 'v1', plural: 'subnets',
+        body: { apiVersion: 'kubeovn.io/v1', kind: 'Subnet', metadata: { name: 'on-etcd34' }, spec: { cidrBlock: '10.77.0.0/24' } },
+      });
+      const got = (await objects.getClusterCustomObject({ group: 'kubeovn.io', version: 'v1', plural: 'subnets', name: 'on-etcd34' })) as { spec: { cidrBlock: string } };
+      assert.equal(got.spec.cidrBlock, '10.77.0.0/24');
+    } finally {
+      await api.stop();
+    }
+    assert.equal(await isRunning(api.pids.etcd), false);
+    assert.equal(await isRunning(api.pids.kubeApiserver), false);
   });
 });
