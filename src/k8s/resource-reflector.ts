@@ -86,7 +86,8 @@ export class ResourceReflector {
         rv = await this.watchFrom(rv);
       } catch (e) {
         if (signal.aborted) break;
-        if (e instanceof GoneError) {
+        // 410 can also come as the HTTP status of the watch request itself, not only as an ERROR event
+        if (e instanceof GoneError || (e instanceof KubeApiError && e.status === 410)) {
           rv = undefined;
           this.setStatus({ gone: this.current.gone + 1 });
           continue;

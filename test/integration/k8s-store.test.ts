@@ -10,6 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { getCommands } from '../../src/cli/commands/get';
 import { runCli } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/command';
+import { ClusterOvnTarget } from '../../src/k8s/cluster-ovn-target';
 import { ClusterStore, type StoreChange } from '../../src/k8s/cluster-store';
 import { createOvnEip, createOvnFip, setPodEip } from '../../src/k8s/eip-actions';
 import { KubeClient } from '../../src/k8s/kube-client';
@@ -325,6 +326,40 @@ describe('k8s layer against a real kube-apiserver', { skip: unavailable }, () =>
     const target = await findOvsPod(admin, 'node1');
     const execErr = await rejection(execInPod(admin, target, ['ovs-vsctl', 'show'], { timeoutMs: 15_000 }));
     assert.match(execErr.message, /kube-system\/ovs-ovn-x \(container openvswitch\)/);
+  });
+
+  test('the cluster OvnTarget runs each tool in the pod kubectl ko would use (pods real, exec recorded: no kubelet here)', async () => {
+    const calls: string[] = [];
+    const recorded = new ClusterOvnTarget(admin, {
+      exec: async (target, argv) => {
+        calls.push(`${target.pod}/${target.container}: ${argv.join(' ')}`);
+        const json = JSON.stringify({ headings: ['_uuid', 'name'], data: [[['uuid', '0b5e2a8e-0000-4000-8000-000000000001'], 'ovn-default']] });
+        return { stdout: argv[0].endsWith('ctl') && argv.includes('list') ? json : 'ok\n', stderr: '', exitCode: 0 };
+      },
+    });
+    assert.deepEqual(await recorded.nodes(), ['node1', 'node2']);
+    const rows = await recorded.listRows('nb', 'Logical_Switch');
+    assert.equal(rows[0].name, 'ovn-default');
+    await recorded.listRows('sb', 'Chassis');
+    await recorded.listOvsRows('node2', 'Bridge');
+    await recorded.dumpFlows('node1', 'br-int', { names: true });
+    await recorded.ovnTrace('ovn-default', 'inport == "vm1.default" && ip4.dst == 10.16.0.1');
+    await recorded.ofprotoTrace('node2', 'br-int', 'in_port=1,ip,nw_dst=10.16.0.1');
+    assert.deepEqual(calls, [
+      'ovn-central-a/ovn-central: ovn-nbctl --format=json --timeout=10 list Logical_Switch',
+      'ovn-central-b/ovn-central: ovn-sbctl --format=json --timeout=10 list Chassis',
+      'ovs-ovn-y/openvswitch: ovs-vsctl --format=json --timeout=10 list Bridge',
+      'ovs-ovn-x/openvswitch: ovs-ofctl dump-flows --names br-int',
+      'ovn-central-b/ovn-central: ovn-trace --detailed --ct=new ovn-default inport == "vm1.default" && ip4.dst == 10.16.0.1',
+      'ovs-ovn-y/openvswitch: ovs-appctl ofproto/trace br-int in_port=1,ip,nw_dst=10.16.0.1',
+    ]);
+    await assert.rejects(recorded.dumpFlows('node1', 'br-int; reboot'), /invalid|bridge/i);
+    await assert.rejects(recorded.listRows('nb', 'Logical_Switch --all'), /invalid table name/);
+    const failing = new ClusterOvnTarget(admin, { exec: async () => ({ stdout: '', stderr: 'ovs-ofctl: br-nope is not a bridge or a socket', exitCode: 1 }) });
+    await assert.rejects(failing.dumpFlows('node1', 'br-nope'), /ovs-ofctl failed in kube-system\/ovs-ovn-x \(container openvswitch, exit 1\): ovs-ofctl: br-nope is not a bridge/);
+    // the real exec path: the API server cannot reach a kubelet here, and says so
+    const real = new ClusterOvnTarget(admin, { timeoutMs: 15_000 });
+    await assert.rejects(real.listOvsRows('node1', 'Bridge'), (e: Error) => e.name === 'OvnTargetError' && /ovs-vsctl in kube-system\/ovs-ovn-x/.test(e.message));
   });
 
   test('Kube-OVN version from the kube-ovn-controller image tag, "unknown" when absent', async () => {
