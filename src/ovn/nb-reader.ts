@@ -41,8 +41,16 @@ export interface NbRouterPortView {
   networks: string[];
   /** chassis names, highest priority first */
   gatewayChassis: string[];
+  /** the Gateway_Chassis rows, highest priority first */
+  gatewayChassisRows: NbGatewayChassisView[];
   peer?: string;
   externalIds: Record<string, string>;
+}
+
+export interface NbGatewayChassisView {
+  uuid: string;
+  chassis: string;
+  priority: number;
 }
 
 export interface NbNatView {
@@ -156,11 +164,13 @@ export function nbTopologyFromCache(client: OvsdbClient<NbTables>): NbTopology {
       const chassis = p.gateway_chassis
         .flatMap((g) => {
           const row = gcs.get(g);
-          return row ? [row] : [];
+          return row ? [{ uuid: row._uuid, chassis: row.chassis_name, priority: row.priority }] : [];
         })
-        .sort((a, b) => b.priority - a.priority || a.chassis_name.localeCompare(b.chassis_name))
-        .map((g) => g.chassis_name);
-      const v: NbRouterPortView = { uuid: p._uuid, name: p.name, mac: p.mac, networks: p.networks, gatewayChassis: chassis, externalIds: p.external_ids };
+        .sort((a, b) => b.priority - a.priority || a.chassis.localeCompare(b.chassis));
+      const v: NbRouterPortView = {
+        uuid: p._uuid, name: p.name, mac: p.mac, networks: p.networks,
+        gatewayChassis: chassis.map((g) => g.chassis), gatewayChassisRows: chassis, externalIds: p.external_ids,
+      };
       if (p.peer !== undefined) v.peer = p.peer;
       return [v];
     }),
@@ -209,7 +219,9 @@ export function formatNbShow(t: NbTopology): string {
       out.push(`    port ${p.name}`);
       out.push(`        mac: ${q(p.mac)}`);
       out.push(`        networks: ${list(p.networks)}`);
-      if (p.gatewayChassis.length > 0) out.push(`        gateway chassis: [${p.gatewayChassis.join(' ')}]`);
+      // ovn-nbctl lists them in the column's (uuid) order, not by priority
+      const gcs = [...p.gatewayChassisRows].sort((a, b) => byUuid(a.uuid, b.uuid));
+      if (gcs.length > 0) out.push(`        gateway chassis: [${gcs.map((g) => g.chassis).join(' ')}]`);
     }
     for (const n of r.nat) {
       out.push(`    nat ${n.uuid}`);
