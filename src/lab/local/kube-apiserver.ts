@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -78,18 +78,29 @@ interface ControlPlaneState {
 
 const STATE_FILE = 'state.json';
 
-/** A port that was free a moment ago on 127.0.0.1 (the daemon binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+/**
+ * `n` distinct ports that were free a moment ago on 127.0.0.1 (the daemons bind them right
+ * after). All are held open together while choosing, so the kernel cannot hand out one twice.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = createServer();
+      servers.push(s);
+      await new Promise<void>((res, rej) => {
+        s.once('error', rej);
+        s.listen(0, '127.0.0.1', () => res());
+      });
       const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => (port ? resolvePort(port) : reject(new Error('could not get a free port'))));
-    });
-  });
+      if (!addr || typeof addr !== 'object') throw new Error('could not get a free port on 127.0.0.1');
+      ports.push(addr.port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((res) => s.close(() => res()))));
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -276,7 +287,7 @@ export async function startKubeApiServer(opts: StartKubeApiServerOptions = {}): 
     const tokenFile = join(dir, 'tokens.csv');
     await writeFile(tokenFile, users.map((u, i) => tokenFileLine(u, `ovnlab-${i}`)).join('\n') + '\n', { mode: 0o600 });
 
-    const [etcdClientPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [etcdClientPort, etcdPeerPort, apiPort] = await freePorts(3);
     const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
     const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
     const etcdArgs = [
