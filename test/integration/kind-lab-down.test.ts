@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KindLab } from '../../src/lab/kind/kind-lab';
 import { checkDocker } from '../../src/lab/kind/preflight';
+import { runCli } from '../../src/cli/main';
+import type { CliIo } from '../../src/cli/command';
 
 const fakeCli = resolve('test/fixtures/kind-runner/fake-cli.mjs');
 
@@ -126,5 +128,25 @@ describe('kind lab down removes only what ovnlab made', () => {
     await assert.rejects(new KindLab(dir, {}).up({}, (l) => lines.push(l)), /^Error: Docker is (not running: start it, or use the local lab \(`ovnlab lab up`\)|not installed)/);
     assert.ok(lines.some((l) => l.startsWith('FAIL  Docker is not')), lines.join('\n'));
     await assert.rejects(stat(join(dir, 'lab.json')), 'nothing was started or recorded');
+  });
+
+  test('the CLI: lab status/down --backend kind reach the kind lab; a bad backend is a usage error', async () => {
+    await world({ docker: true, clusters: ['ovnlab'], apiUp: true, labelledNodes: true, networks: { 'ovnlab-external': 'kind' } });
+    await record([{ kind: 'kind-cluster', name: 'ovnlab' }]);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      out: (t) => void out.push(t),
+      err: (t) => void err.push(t),
+      readStdin: async () => '',
+      env: { ...env, OVNLAB_KIND_LAB_DIR: labDir, OVNLAB_KIND: tools.kind, OVNLAB_KUBECTL: tools.kubectl, OVNLAB_DOCKER: tools.docker },
+      signal: new AbortController().signal,
+    };
+    assert.equal(await runCli(['lab', 'down', '--backend', 'kind'], io), 0);
+    assert.deepEqual(err, ['Deleting kind cluster ovnlab', 'Removing Docker network ovnlab-external']);
+    assert.equal(await runCli(['lab', 'status', '--backend', 'kind'], io), 3);
+    assert.match(out.join('\n'), /no kind lab \(run `ovnlab lab up --backend kind`\)/);
+    assert.equal(await runCli(['lab', 'status', '--backend', 'vagrant'], io), 2);
+    assert.match(err.join('\n'), /--backend takes local or kind, got "vagrant"/);
   });
 });

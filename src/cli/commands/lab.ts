@@ -5,6 +5,7 @@ import type { CliCommand, CliIo, OptionSpec } from '../command';
 import { UsageError } from '../command';
 import { defaultLabDir, type LabStatus } from '../../lab/lab-backend';
 import { LocalLab } from '../../lab/local/local-lab';
+import { backendOption, requestedBackend, runKindLab } from './lab-kind';
 
 const dirOption: OptionSpec = { dir: { type: 'string' } };
 
@@ -41,9 +42,10 @@ export const labCommands: CliCommand[] = [
   {
     path: ['lab', 'up'],
     summary: 'start the local lab: OVN central + emulated nodes with the Kube-OVN topology',
-    usage: 'lab up [--nodes 3] [--dir DIR] [--default-cidr 10.16.0.0/16] [--kube]',
-    options: { ...dirOption, nodes: { type: 'string' }, 'default-cidr': { type: 'string' }, kube: { type: 'boolean' } },
+    usage: 'lab up [--nodes 3] [--dir DIR] [--default-cidr 10.16.0.0/16] [--kube] [--backend local|kind [--gateway centralized|distributed] [--external-subnet CIDR] [--emulation]]',
+    options: { ...dirOption, ...backendOption, nodes: { type: 'string' }, 'default-cidr': { type: 'string' }, kube: { type: 'boolean' } },
     async run(v, _p, io) {
+      if (requestedBackend(v, io.env) === 'kind') return runKindLab('up', v, _p, io);
       const nodes = v.nodes === undefined ? 3 : Number(v.nodes);
       if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new UsageError(`--nodes takes a whole number from 1 to 16, got "${String(v.nodes)}"`);
       const lab = labFrom(v, io);
@@ -56,9 +58,10 @@ export const labCommands: CliCommand[] = [
   {
     path: ['lab', 'down'],
     summary: 'stop the local lab and remove everything it made',
-    usage: 'lab down [--dir DIR]',
-    options: dirOption,
+    usage: 'lab down [--dir DIR] [--backend local|kind]',
+    options: { ...dirOption, ...backendOption },
     async run(v, _p, io) {
+      if (requestedBackend(v, io.env) === 'kind') return runKindLab('down', v, _p, io);
       await labFrom(v, io).down((step) => io.err(step));
       return 0;
     },
@@ -66,9 +69,10 @@ export const labCommands: CliCommand[] = [
   {
     path: ['lab', 'status'],
     summary: 'nodes, chassis and VMs of the local lab',
-    usage: 'lab status [--dir DIR] [--json]',
-    options: dirOption,
+    usage: 'lab status [--dir DIR] [--json] [--backend local|kind]',
+    options: { ...dirOption, ...backendOption },
     async run(v, _p, io) {
+      if (requestedBackend(v, io.env) === 'kind') return runKindLab('status', v, _p, io);
       const st = await labFrom(v, io).status();
       io.out(v.json ? JSON.stringify(st, null, 2) : formatStatus(st));
       return st.state === 'up' ? 0 : st.state === 'down' ? 3 : 1;
@@ -78,8 +82,9 @@ export const labCommands: CliCommand[] = [
     path: ['lab', 'exec'],
     summary: 'run a command inside a lab VM (or `outside`, the external network)',
     usage: 'lab exec VM[.NAMESPACE] [--dir DIR] -- CMD [ARGS…]',
-    options: dirOption,
+    options: { ...dirOption, ...backendOption },
     async run(v, p, io) {
+      if (requestedBackend(v, io.env) === 'kind') return runKindLab('exec', v, p, io);
       const [vm, ...cmd] = p;
       if (!vm || cmd.length === 0) throw new UsageError('usage: ovnlab lab exec VM -- CMD [ARGS…] (e.g. ovnlab lab exec testvm -- ping -c1 10.16.0.1)');
       const r = await labFrom(v, io).exec(vm, cmd, { signal: io.signal });
@@ -92,8 +97,9 @@ export const labCommands: CliCommand[] = [
     path: ['lab', 'apply'],
     summary: 'apply Kubernetes YAML (Vpc, Subnet, VirtualMachine, ConfigMap, OvnEip/OvnFip, migrations) to the lab',
     usage: 'lab apply -f FILE [--dir DIR]',
-    options: { ...dirOption, filename: { type: 'string', short: 'f', multiple: true } },
+    options: { ...dirOption, ...backendOption, filename: { type: 'string', short: 'f', multiple: true } },
     async run(v, _p, io) {
+      if (requestedBackend(v, io.env) === 'kind') return runKindLab('apply', v, _p, io);
       const files = (v.filename as string[] | undefined) ?? [];
       if (files.length === 0) throw new UsageError('lab apply needs -f FILE (or -f - for stdin)');
       const lab = labFrom(v, io);
