@@ -35,7 +35,8 @@ const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 export class LocalLab implements LabBackend {
   readonly kind = 'local' as const;
 
-  constructor(readonly dir: string) {}
+  /** `datapath: 'dummy'` forces the no-root mode (tests of it run as root too). */
+  constructor(readonly dir: string, private readonly opts: { datapath?: 'dummy' } = {}) {}
 
   async up(opts: LabUpOptions, progress: LabProgress, signal?: AbortSignal): Promise<LabStatus> {
     const n = opts.nodes ?? 3;
@@ -45,7 +46,7 @@ export class LocalLab implements LabBackend {
     const prior = await readLabState(this.dir);
     if (prior) throw new Error(`a lab already exists in ${this.dir} (${prior.phase}): run \`ovnlab lab down --dir ${this.dir}\` first, or use another --dir`);
     await checkOvnInstalled();
-    const root = canUseNetns();
+    const root = canUseNetns() && this.opts.datapath !== 'dummy';
     if (!root) progress(NO_ROOT_NOTE);
     const id = randomBytes(2).toString('hex');
     const state: LocalLabState = {
@@ -136,7 +137,7 @@ export class LocalLab implements LabBackend {
     check();
     progress('waiting for every chassis to install flows', (done + 2) / steps);
     await this.waitChassis(central.sbctl, names, signal);
-    await central.nbctl(['--timeout=30', '--wait=hv', 'sync']);
+    await central.nbctl(['--timeout=60', '--wait=hv', 'sync']);
     progress(`lab up in ${((Date.now() - t0) / 1000).toFixed(2)} s`, 1);
   }
 

@@ -237,7 +237,7 @@ export async function startChassis(o: ChassisOptions): Promise<OvsChassis> {
     stop: async () => {
       for (const p of ['ovn-controller', 'ovs-vswitchd', 'ovsdb-server']) await stopByPidfile(sh.path('run', `${p}.pid`), o.dir);
       // the netdev datapath leaves its tap devices behind in the namespace it ran in
-      if (!o.netns) {
+      if (!o.netns && dpt === 'netdev') {
         for (const l of ['br-int', 'ovs-netdev', ...Object.values(o.bridgeMappings ?? {})]) {
           await execa('ip', ['link', 'del', l], { reject: false });
         }

@@ -60,6 +60,19 @@ export class KubeSync {
 
   constructor(readonly client: KubeClient) {}
 
+  /** A request, retried while the API server is still settling (right after start, a new CRD's storage answers 5xx/429 for a moment). */
+  private async req<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: { body?: unknown } = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.request<T>(method, path, opts);
+      } catch (e) {
+        const transient = e instanceof KubeApiError && (e.status === 429 || e.status >= 500);
+        if (!transient || attempt >= 40) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
   private key(kind: string, name: string, ns?: string): string {
     return `${kind}/${ns ?? ''}/${name}`;
   }
@@ -67,7 +80,7 @@ export class KubeSync {
   /** Replaces the store's copy of every pulled kind with the API's objects (creation order). */
   async pull(store: ObjectStore): Promise<void> {
     this.seen.clear();
-    const lists = await Promise.all(PULLED.map((k) => this.client.request<{ items: ApiObject[] }>('GET', resourcePath(RESOURCES[k]))));
+    const lists = await Promise.all(PULLED.map((k) => this.req<{ items: ApiObject[] }>('GET', resourcePath(RESOURCES[k]))));
     PULLED.forEach((k, i) => {
       const def = RESOURCES[k];
       const items = lists[i].items
@@ -85,13 +98,15 @@ export class KubeSync {
       if (!found) throw new Error(`the lab's API server does not serve ${o.kind} (served: ${PULLED.map((k) => RESOURCES[k].kind).join(', ')})`);
       const def = found[1];
       const ns = def.namespaced ? o.metadata.namespace ?? 'default' : undefined;
-      const body = { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(ns ? { namespace: ns } : {}), labels: o.metadata.labels, annotations: o.metadata.annotations }, spec: o.spec, data: o.data };
+      // KubeVirt serves its old versions (v1alpha3, as seed 000 uses) as v1 with the same shape; our CRDs serve v1 only
+      const apiVersion = def.group === 'kubevirt.io' ? 'kubevirt.io/v1' : o.apiVersion;
+      const body = { apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(ns ? { namespace: ns } : {}), labels: o.metadata.labels, annotations: o.metadata.annotations }, spec: o.spec, data: o.data };
       try {
-        const cur = await this.client.request<ApiObject>('GET', resourcePath(def, ns, o.metadata.name));
-        await this.client.request('PUT', resourcePath(def, ns, o.metadata.name), { body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion }, status: cur.status } });
+        const cur = await this.req<ApiObject>('GET', resourcePath(def, ns, o.metadata.name));
+        await this.req('PUT', resourcePath(def, ns, o.metadata.name), { body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion }, status: cur.status } });
       } catch (e) {
         if (!(e instanceof KubeApiError && e.status === 404)) throw e;
-        await this.client.request('POST', resourcePath(def, ns), { body });
+        await this.req('POST', resourcePath(def, ns), { body });
       }
     }
   }
@@ -101,7 +116,7 @@ export class KubeSync {
     if (!found) return false;
     const def = found[1];
     try {
-      await this.client.request('DELETE', resourcePath(def, def.namespaced ? o.metadata.namespace ?? 'default' : undefined, o.metadata.name));
+      await this.req('DELETE', resourcePath(def, def.namespaced ? o.metadata.namespace ?? 'default' : undefined, o.metadata.name));
       return true;
     } catch (e) {
       if (e instanceof KubeApiError && e.status === 404) return false;
@@ -120,10 +135,10 @@ export class KubeSync {
         const ns = def.namespaced ? o.metadata.namespace : undefined;
         const body = { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(ns ? { namespace: ns } : {}), labels: o.metadata.labels ?? {} }, spec: o.spec ?? {} };
         if (!cur) {
-          const made = await this.client.request<ApiObject>('POST', resourcePath(def, ns), { body });
+          const made = await this.req<ApiObject>('POST', resourcePath(def, ns), { body });
           this.seen.set(this.key(def.kind, o.metadata.name, ns), made);
         } else if (!same(cur.spec ?? {}, o.spec ?? {}) || !same(cur.metadata.labels ?? {}, o.metadata.labels ?? {})) {
-          const upd = await this.client.request<ApiObject>('PUT', resourcePath(def, ns, o.metadata.name), { body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion }, status: cur.status } });
+          const upd = await this.req<ApiObject>('PUT', resourcePath(def, ns, o.metadata.name), { body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion }, status: cur.status } });
           this.seen.set(this.key(def.kind, o.metadata.name, ns), upd);
         }
       }
@@ -141,7 +156,7 @@ export class KubeSync {
         const cur = this.seen.get(this.key(def.kind, o.metadata.name, ns));
         if (!cur || same(cur.status ?? {}, o.status)) continue;
         try {
-          const upd = await this.client.request<ApiObject>('PUT', resourcePath(def, ns, o.metadata.name, 'status'), { body: { ...cur, status: o.status } });
+          const upd = await this.req<ApiObject>('PUT', resourcePath(def, ns, o.metadata.name, 'status'), { body: { ...cur, status: o.status } });
           this.seen.set(this.key(def.kind, o.metadata.name, ns), upd);
         } catch (e) {
           // a user edit raced us: the next reconcile (the watch sees that edit) writes it again
@@ -153,7 +168,7 @@ export class KubeSync {
       const ns = e.namespace ?? 'default';
       const name = `${e.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
       const found = defOfKind(e.kind);
-      await this.client.request('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/events`, {
+      await this.req('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/events`, {
         body: {
           apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: ns },
           involvedObject: { kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}), ...(found ? { apiVersion: `${found[1].group ? `${found[1].group}/` : ''}${found[1].version}` } : {}) },

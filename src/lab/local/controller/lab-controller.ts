@@ -144,10 +144,9 @@ export class LabController {
     } finally {
       client.close();
     }
-    if (this.root) {
-      await this.realiseGateway(plan);
-      await this.realiseVms(plan);
-    }
+    if (this.root) await this.realiseGateway(plan);
+    // without root the VM ports are dummy interfaces: bound, so flows and traces are real, but nothing pings
+    await this.realiseVms(plan);
     await this.saveState(this.state);
     // a new VirtualMachineInstanceMigration (no phase yet) is carried out now
     if (!this.migrating) {
@@ -273,7 +272,7 @@ export class LabController {
     if (plugs.length === 0) return;
     // namespaces recorded first (one write), then plugged in parallel, then the state saved once
     for (const p of plugs) assertNetnsName(p.netns);
-    this.state.namespaces.push(...plugs.map((p) => p.netns).filter((n) => !this.state.namespaces.includes(n)));
+    if (this.root) this.state.namespaces.push(...plugs.map((p) => p.netns).filter((n) => !this.state.namespaces.includes(n)));
     await this.saveState(this.state);
     const settled = await Promise.allSettled(plugs.map((p) => this.plug(p)));
     await this.saveState(this.state);
@@ -283,6 +282,11 @@ export class LabController {
 
   private async plug(p: LocalLabVmPlug): Promise<void> {
     const nd = this.node(p.node);
+    if (!this.root) {
+      await this.shellOf(nd).vsctl(['--may-exist', 'add-port', 'br-int', p.hostIf, '--', 'set', 'interface', p.hostIf, 'type=dummy', `options:ifname=${p.hostIf}`, `external_ids:iface-id=${p.port}`]);
+      this.state.vms[p.port] = { ...p, netns: '' };
+      return;
+    }
     await addNetns(p.netns);
     await addVeth({ name: p.hostIf, netns: nd.netns }, { name: 'eth0', netns: p.netns });
     await configureGuestNic({ netns: p.netns, ifname: 'eth0', mac: p.mac, cidr: `${p.ip}/${p.prefix}`, gateway: p.gateway, mtu: VM_MTU });
@@ -295,7 +299,7 @@ export class LabController {
   private async unplug(p: LocalLabVmPlug): Promise<void> {
     const nd = this.state.nodes.find((n) => n.name === p.node);
     if (nd) await this.shellOf(nd).vsctl(['--if-exists', 'del-port', 'br-int', p.hostIf]).catch(() => undefined);
-    await this.forgetNs(p.netns);
+    if (p.netns) await this.forgetNs(p.netns);
     delete this.state.vms[p.port];
     await this.saveState(this.state);
   }
@@ -330,7 +334,12 @@ export class LabController {
     await this.nbctl(['--timeout=30', '--wait=hv', 'sync']);
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Running' });
     const plug = this.state.vms[port];
-    if (plug && this.root) {
+    if (plug && !this.root) {
+      await this.shellOf(this.node(source)).vsctl(['--if-exists', 'del-port', 'br-int', plug.hostIf]);
+      plug.node = target;
+      await this.plug(plug);
+      await this.saveState(this.state);
+    } else if (plug) {
       const src = this.node(source);
       const dst = this.node(target);
       await this.shellOf(src).vsctl(['--if-exists', 'del-port', 'br-int', plug.hostIf]);
