@@ -254,6 +254,8 @@ export async function runPlan(steps: readonly PlanStep[], opts: RunPlanOptions):
         opts.onEvent?.({ type: 'step-skipped', id: step.id, title: step.title, index, total });
         continue;
       }
+      // a cancel during the check must not start the step (nor record what it would create)
+      if (opts.signal?.aborted) throw new StepFailedError(step.id, `${step.title}: cancelled before it started`, '', true);
     }
     if (step.run.type === 'fetch' && opts.state.steps[step.id] === 'done') {
       // a verified file is only ever renamed into place, so "done" means it is there
