@@ -104,27 +104,31 @@ export class FlowColumns {
   /** timeouts, importance, hard_age and flag words of the few rows that print them */
   rare = new Map<number, RareFields>();
 
+  /** Grows every column to hold at least `rows` rows. */
+  reserve(rows: number): void {
+    if (rows <= this.line.length) return;
+    const n = rows;
+    this.line = grow(this.line, n);
+    this.table = grow(this.table, n);
+    this.priority = grow(this.priority, n);
+    this.duration = grow(this.duration, n);
+    this.nPackets = grow(this.nPackets, n);
+    this.nBytes = grow(this.nBytes, n);
+    this.idleAge = grow(this.idleAge, n);
+    this.cookieStart = grow(this.cookieStart, n);
+    this.cookieEnd = grow(this.cookieEnd, n);
+    this.cookieHi = grow(this.cookieHi, n);
+    this.cookieLo = grow(this.cookieLo, n);
+    this.matchStart = grow(this.matchStart, n);
+    this.matchEnd = grow(this.matchEnd, n);
+    this.actionsStart = grow(this.actionsStart, n);
+    this.actionsEnd = grow(this.actionsEnd, n);
+  }
+
   /** Makes room for row `count` and resets it; the parser fills it and then bumps `count`. */
   open(text: string, lineNo: number): number {
     const i = this.count;
-    if (i === this.line.length) {
-      const n = i * 2;
-      this.line = grow(this.line, n);
-      this.table = grow(this.table, n);
-      this.priority = grow(this.priority, n);
-      this.duration = grow(this.duration, n);
-      this.nPackets = grow(this.nPackets, n);
-      this.nBytes = grow(this.nBytes, n);
-      this.idleAge = grow(this.idleAge, n);
-      this.cookieStart = grow(this.cookieStart, n);
-      this.cookieEnd = grow(this.cookieEnd, n);
-      this.cookieHi = grow(this.cookieHi, n);
-      this.cookieLo = grow(this.cookieLo, n);
-      this.matchStart = grow(this.matchStart, n);
-      this.matchEnd = grow(this.matchEnd, n);
-      this.actionsStart = grow(this.actionsStart, n);
-      this.actionsEnd = grow(this.actionsEnd, n);
-    }
+    if (i === this.line.length) this.reserve(i * 2);
     this.texts[i] = text;
     this.line[i] = lineNo;
     this.table[i] = 0;
@@ -310,30 +314,31 @@ function parseFlowSpan(cols: FlowColumns, text: string, from: number, to: number
   const c0 = text.charCodeAt(start);
   if ((c0 === 78 || c0 === 79) && isReplyHeader(text.slice(start, end))) return undefined; // 'N' or 'O'
 
-  const act = findActions(text, start, end, scan);
-  if (act < 0) return 'no "actions=" in this line: not a flow (truncated line or other output?)';
-  if (act + 8 >= end) return 'empty actions';
   const f = cols.open(text, lineNo);
-  cols.actionsStart[f] = act + 8;
-  cols.actionsEnd[f] = end;
   const line = text;
-
-  // stats words: `key=value,` pairs and bare flag words, then the match. Keys are recognised by
-  // their first letter and length and numbers read in place, so no token strings are made.
+  // One walk over the words: `key=value,` stats and bare flag words, then the match, then
+  // `actions=`. Keys are recognised by first letter and length and numbers read in place, so
+  // no token strings are made; the match is one word (quoted port names aside), so the actions
+  // start right after it.
   let p = start;
-  const headEnd = act;
   let matchStart = -1;
-  while (p < headEnd) {
-    while (p < headEnd && line.charCodeAt(p) === 32) p++;
-    if (p >= headEnd) break;
+  let act = -1;
+  while (p < end) {
+    while (p < end && line.charCodeAt(p) === 32) p++;
+    if (p >= end) break;
+    if (line.charCodeAt(p) === 97 && line.startsWith('actions=', p)) {
+      act = p; // no match printed: everything matches
+      break;
+    }
     let q = line.indexOf(' ', p);
-    if (q < 0 || q > headEnd) q = headEnd;
+    if (q < 0 || q > end) q = end;
     const eq = line.indexOf('=', p);
     if (eq < 0 || eq >= q || line.charCodeAt(q - 1) !== 44) {
       // no `key=value,`: a flag word, or the match starts here
       const flag = eq < 0 || eq >= q ? flagAt(line, p, q) : undefined;
       if (flag === undefined) {
         matchStart = p;
+        act = q + 1 < end && line.startsWith('actions=', q + 1) ? q + 1 : findActions(line, p, end, scan);
         break;
       }
       const rare = cols.rareOf(f);
@@ -344,6 +349,7 @@ function parseFlowSpan(cols: FlowColumns, text: string, from: number, to: number
     const key = statKey(line, p, eq);
     if (key === undefined) {
       matchStart = p;
+      act = findActions(line, p, end, scan);
       break;
     }
     const vs = eq + 1;
@@ -375,9 +381,13 @@ function parseFlowSpan(cols: FlowColumns, text: string, from: number, to: number
     }
     p = q;
   }
+  if (act < 0) return 'no "actions=" in this line: not a flow (truncated line or other output?)';
+  if (act + 8 >= end) return 'empty actions';
+  cols.actionsStart[f] = act + 8;
+  cols.actionsEnd[f] = end;
   if (matchStart >= 0) {
     let ms = matchStart;
-    let me = headEnd;
+    let me = act;
     while (me > ms && line.charCodeAt(me - 1) === 32) me--;
     if (me > ms && line.charCodeAt(me - 1) === 44) me--;
     if (line.startsWith('priority=', ms)) {
@@ -558,6 +568,13 @@ export class FlowDumpReader {
   push(chunk: string): void {
     // the lines are parsed in place in the chunk; only an unfinished last line is kept
     const text = this.#partial.length > 0 ? this.#partial + chunk : chunk;
+    // size the columns once from the first lines' length instead of doubling them again and again
+    const sample = text.indexOf('\n', Math.min(text.length, 65536));
+    if (sample > 0) {
+      let lines = 0;
+      for (let i = text.indexOf('\n'); i >= 0 && i <= sample; i = text.indexOf('\n', i + 1)) lines++;
+      this.cols.reserve(this.cols.count + Math.ceil((text.length / (sample + 1)) * lines * 1.05) + 16);
+    }
     const scan = newScan();
     let from = 0;
     for (;;) {
