@@ -38,17 +38,24 @@ export interface ToolPin {
 }
 
 const KIND_V = 'v0.33.0';
-const KIND_SRC =
-  'kind v0.33.0 release assets kind-<os>-<arch>.sha256sum, as recorded in a public pinned-download table (Go, kindAssets map, 2026); ' +
-  'linux/amd64 and darwin/arm64 also match two independent verified install scripts';
+// kind: the values of the release's kind-<os>-<arch>.sha256sum files as pinned in public
+// projects' download tables, found by content search (the index does not name their repos):
+// all four in one Go pinned-download table (kindAssets, 2026); linux/amd64 also in a Python tool
+// table and two verified install scripts, linux/arm64 and darwin/arm64 also in a Python lock file
+// of a Strimzi test gate; darwin/amd64 in the Go table only (one source).
+const KIND_SRC = 'kind v0.33.0 kind-<os>-<arch>.sha256sum values as pinned in public download tables (see the comment above TOOL_PINS)';
 const kindUrl = (p: string) => `https://github.com/kubernetes-sigs/kind/releases/download/${KIND_V}/kind-${p}`;
 
 const KUBECTL_V = 'v1.35.8';
-const KUBECTL_SRC = 'dl.k8s.io/release/v1.35.8/bin/<os>/<arch>/kubectl.sha256, as recorded in a public verified lock file (2026)';
+// kubectl: the dl.k8s.io .../kubectl.sha256 values as recorded in the same Strimzi gate's lock
+// file (linux/amd64, linux/arm64, darwin/arm64); linux/amd64 also in a second Python tool table.
+const KUBECTL_SRC = 'dl.k8s.io/release/v1.35.8/bin/<os>/<arch>/kubectl.sha256 values as recorded in a public lock file (2026)';
 const kubectlUrl = (os: string, arch: string) => `https://dl.k8s.io/release/${KUBECTL_V}/bin/${os}/${arch}/kubectl`;
 
 const HELM_V = 'v3.22.0';
-const HELM_SRC = 'Helm v3.22.0 release notes, "Installation and Upgrading" (checksum per archive, from get.helm.sh/*.sha256sum)';
+// helm: the release notes list each archive's get.helm.sh/*.sha256sum value; linux/amd64 and
+// linux/arm64 also match a second, independent table that fetched those files.
+const HELM_SRC = 'github.com/helm/helm/releases/tag/v3.22.0, "Installation and Upgrading" (checksum per archive, from get.helm.sh/*.sha256sum)';
 const helmUrl = (p: string) => `https://get.helm.sh/helm-${HELM_V}-${p}.tar.gz`;
 
 const KUBEVIRT_V = 'v1.8.4';
@@ -103,7 +110,10 @@ export const TOOL_PINS: Record<KindTool, ToolPin> = {
   },
 };
 
-/** The kind node image: from the kind v0.33.0 release notes ("Images pre-built for this release"), pinned by digest. */
+/**
+ * The kind node image, pinned by digest: github.com/kubernetes-sigs/kind/releases/tag/v0.33.0,
+ * "Images pre-built for this release" (the same digest is in a public lock file for 1.35.8).
+ */
 export const KIND_NODE_IMAGE = 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0';
 
 export const KUBE_OVN = {
@@ -129,7 +139,10 @@ export const MULTUS = {
 export const KUBEVIRT = {
   version: KUBEVIRT_V,
   operatorUrl: `https://github.com/kubevirt/kubevirt/releases/download/${KUBEVIRT_V}/kubevirt-operator.yaml`,
-  /** sha256 of kubevirt-operator.yaml v1.8.4, as recorded in a public vendoring manifest (2026) that checks it. */
+  /**
+   * sha256 of kubevirt-operator.yaml v1.8.4, as recorded in one public vendoring manifest (a
+   * TypeScript list of upstream files with their sha256, 2026); one source only.
+   */
   operatorSha256: 'd1d8264eec5b802c122bec6c54d8c3b11e119ee2a5c75602aaa8b53ea3857eda',
   /** The CR is ours (plan.ts), not the release's kubevirt-cr.yaml, so useEmulation can be set in it. */
   containerDiskImage: `quay.io/kubevirt/cirros-container-disk-demo:${KUBEVIRT_V}`,
