@@ -1,6 +1,7 @@
 // Installs ovnlab's CustomResourceDefinitions (deploy/crds/*.yaml: Kube-OVN, KubeVirt, Multus)
 // into an API server and waits until each one is Established, i.e. its REST endpoint serves.
-// Existing definitions are replaced with ours (same name), so re-running is safe.
+// Re-running is safe: definitions we installed before are replaced with the current ones, and a
+// same-named definition installed by someone else (e.g. Kube-OVN itself) is left alone.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ApiException, ApiextensionsV1Api, loadAllYaml, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
@@ -72,13 +73,25 @@ export interface InstallCrdsOptions {
   /** How long to wait for all definitions to become Established. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Replace a same-named definition that ovnlab did not install (no `managed-by: ovnlab` label).
+   * Off by default: on a real cluster that would overwrite Kube-OVN's or KubeVirt's own CRDs.
+   */
+  replaceForeign?: boolean;
 }
+
+/** The label our manifests carry; only definitions with it are replaced on re-install. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'ovnlab';
 
 function condition(crd: V1CustomResourceDefinition, type: string): { status: string; message?: string } | undefined {
   return crd.status?.conditions?.find((c) => c.type === type);
 }
 
-/** Creates or replaces `crds` and resolves when every one is Established; returns their names. */
+/**
+ * Creates `crds` (replacing earlier ovnlab-installed versions, keeping anyone else's) and resolves
+ * when every one is Established; returns their names.
+ */
 export async function installCrds(kc: KubeConfig, crds: V1CustomResourceDefinition[], opts: InstallCrdsOptions = {}): Promise<string[]> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const names: string[] = [];
@@ -90,6 +103,11 @@ export async function installCrds(kc: KubeConfig, crds: V1CustomResourceDefiniti
     } catch (e) {
       if (!(e instanceof ApiException) || e.code !== 409) throw new Error(`installing CRD ${name} failed: ${apiErrorMessage(e)}`);
       const current = await api.readCustomResourceDefinition({ name });
+      if (current.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE && !opts.replaceForeign) {
+        // Someone else's definition (the real project's): use it as it is.
+        names.push(name);
+        continue;
+      }
       const body: V1CustomResourceDefinition = { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata?.resourceVersion } };
       try {
         await api.replaceCustomResourceDefinition({ name, body });

@@ -14,8 +14,9 @@ import {
   KubeConfig,
   RbacAuthorizationV1Api,
   VersionApi,
+  type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { apiErrorMessage, findCrdDir, installCrds, loadCrds } from '../../src/k8s/crd-install';
+import { apiErrorMessage, findCrdDir, installCrds, installOvnlabCrds, loadCrds, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/k8s/crd-install';
 import { ensureControlPlaneBinaries } from '../../src/lab/local/control-plane-binaries';
 import { isRunning, startKubeApiServer } from '../../src/lab/local/kube-apiserver';
 import { kubeApiServerUnavailable, startTestKubeApiServer, type TestKubeApiServer } from '../fixtures/kube-apiserver';
@@ -105,6 +106,28 @@ describe('local kube-apiserver + etcd', { skip: unavailable }, () => {
     const cols = parsed.columnDefinitions.map((c) => c.name);
     assert.ok(cols.includes('CIDR') && cols.includes('ExcludeIPs'), `columns: ${cols.join(',')}`);
     assert.equal(parsed.rows[0].cells[cols.indexOf('CIDR')], '10.66.0.0/24');
+  });
+
+  test('re-installing replaces our CRDs and leaves a same-named foreign CRD alone', async () => {
+    assert.deepEqual((await installOvnlabCrds(api.kc)).sort(), [...api.crds].sort(), 'idempotent');
+    const widget = (column: string, ours: boolean): V1CustomResourceDefinition => ({
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com', labels: ours ? { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } : {} },
+      spec: {
+        group: 'example.com', scope: 'Cluster', names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
+        versions: [{ name: 'v1', served: true, storage: true, additionalPrinterColumns: [{ name: column, type: 'string', jsonPath: '.spec.x' }],
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { x: { type: 'string' } } } } } } }],
+      },
+    });
+    const ext = api.kc.makeApiClient(ApiextensionsV1Api);
+    const column = async () => (await ext.readCustomResourceDefinition({ name: 'widgets.example.com' })).spec.versions[0].additionalPrinterColumns?.[0].name;
+    await installCrds(api.kc, [widget('Theirs', false)]);
+    await installCrds(api.kc, [widget('Ours', true)]);
+    assert.equal(await column(), 'Theirs', 'a CRD someone else installed is kept');
+    await installCrds(api.kc, [widget('Ours', true)], { replaceForeign: true });
+    assert.equal(await column(), 'Ours', 'replaced when asked');
+    await installCrds(api.kc, [widget('Ours again', true)]);
+    assert.equal(await column(), 'Ours again', 'our own CRD is updated on re-install');
   });
 
   test('the server refuses invalid objects with its own validation message', async () => {
