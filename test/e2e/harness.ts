@@ -207,7 +207,12 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   // settings already in the profile (a caller of runTests may write them first) are kept
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   const existing = existsSync(settingsFile) ? (JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>) : {};
-  writeFileSync(settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...existing, ...o.settings }, null, 2));
+  const settings = { ...BASE_SETTINGS, ...existing, ...o.settings };
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  // code-server's workbench is a remote window: settings of scope machine / machine-overridable
+  // (paths such as ovnlab.kubeconfig) are taken from the server's Machine settings, not User
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   for (const v of o.vsix ?? []) await installExtension(o.env, { userDataDir, extensionsDir, runDir: o.runDir }, v);
 
   const port = await freePort();
@@ -283,8 +288,9 @@ export class Workbench {
 
   /** Opens `folder` in the workbench and waits until it has rendered. */
   async open(server: CodeServer, folder: string): Promise<void> {
-    await this.page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`);
-    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // generous: on a loaded 2-core machine the first workbench load can take tens of seconds
+    await this.page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`, { waitUntil: 'commit', timeout: 120_000 });
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
   }
 
   /** The activity-bar entry of a view container, by its title. */
@@ -377,6 +383,35 @@ export class Workbench {
       if (Date.now() > end) throw new Error(`output of ${extensionId} never matched ${re}; it shows:\n${text || '(nothing)'}`);
       await sleep(200);
     }
+  }
+
+  /**
+   * Starts recording the renderer's long tasks (main-thread work over 50 ms) so a test can
+   * measure whether the workbench stayed responsive while the extension did its work.
+   */
+  async recordLongTasks(): Promise<void> {
+    // a string, not a function: this runs in the browser and the repo's TS lib has no DOM types
+    await this.page.evaluate(`(() => {
+      if (window.__ovnlabLongTasks) return;
+      const tasks = (window.__ovnlabLongTasks = []);
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); }).observe({ type: 'longtask' });
+    })()`);
+  }
+
+  /** Durations (ms) of the long tasks since recordLongTasks(), and clears them. */
+  async takeLongTasks(): Promise<number[]> {
+    return this.page.evaluate<number[]>('(window.__ovnlabLongTasks || []).splice(0)');
+  }
+
+  /** Milliseconds from pressing F1 until the command palette accepts input: the user-felt latency. */
+  async paletteLatency(): Promise<number> {
+    await this.page.keyboard.press('Escape');
+    const start = Date.now();
+    await this.page.keyboard.press('F1');
+    await this.page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+    const ms = Date.now() - start;
+    await this.page.keyboard.press('Escape');
+    return ms;
   }
 
   /** Text of the visible notification toasts. */
@@ -513,7 +548,8 @@ export async function runExtensionTests(o: ExtensionTestsOptions): Promise<Exten
       ['skipWelcome', 'true'],
     ];
     const where = o.folder ? `folder=${encodeURIComponent(resolve(o.folder))}` : 'ew=true';
-    await page.goto(`${server.url}/?${where}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    // the run ends through codeAutomationExit, not a page event: do not wait for "load"
+    await page.goto(`${server.url}/?${where}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'commit', timeout: 120_000 });
     const timeoutMs = o.timeoutMs ?? 180_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));

@@ -2,9 +2,27 @@
 // open the ovnlab activity-bar container, see the views and their welcome actions, run commands.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildVsix, checkEnvironment, makeRunDir, requireEnvironment, startUiSession, type UiSession } from './harness';
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- name: a
+  cluster: { server: 'https://127.0.0.1:1' }
+- name: b
+  cluster: { server: 'https://127.0.0.1:2' }
+users:
+- name: u
+  user: { token: not-a-real-token }
+contexts:
+- name: lab-a
+  context: { cluster: a, user: u }
+- name: lab-b
+  context: { cluster: b, user: u }
+current-context: lab-a
+`;
 
 describe('real editor UI: the ovnlab sidebar', { timeout: 300_000 }, () => {
   let session: UiSession | undefined;
@@ -20,7 +38,13 @@ describe('real editor UI: the ovnlab sidebar', { timeout: 300_000 }, () => {
     const folder = join(buildDir, 'workspace');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'vm.yaml'), 'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: demo\n');
-    session = await startUiSession({ env: check.env, name: 'ui-sidebar', vsix, folder, settings: { 'ovnlab.context': 'ui-e2e-context' } });
+    // two contexts to pick from; nothing connects to these servers in this suite
+    const kubeconfig = join(buildDir, 'kubeconfig');
+    writeFileSync(kubeconfig, KUBECONFIG);
+    session = await startUiSession({
+      env: check.env, name: 'ui-sidebar', vsix, folder,
+      settings: { 'ovnlab.context': 'ui-e2e-context', 'ovnlab.kubeconfig': kubeconfig },
+    });
     console.log(`# editor up with ovnlab installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 
@@ -44,6 +68,7 @@ describe('real editor UI: the ovnlab sidebar', { timeout: 300_000 }, () => {
 
   uiTest('the activity bar has the ovnlab container and it shows the four views', async (s) => {
     const w = s.workbench;
+    await w.recordLongTasks();
     await w.openViewContainer('ovnlab');
     for (const name of ['Lab', 'Networks', 'Virtual Machines', 'External IPs']) await w.waitForView(name);
   });
@@ -71,5 +96,40 @@ describe('real editor UI: the ovnlab sidebar', { timeout: 300_000 }, () => {
     await s.workbench.runCommand('ovnlab: Show Log');
     const text = await s.workbench.waitForOutput('ovnlab.ovnlab', /ovnlab \S+ activated \(lab backend: local\)/);
     assert.match(text, /Starting the local lab: not available yet/, 'the welcome-button test above should have logged');
+  });
+
+  uiTest('"Pick a kubeconfig context" lists the kubeconfig\'s contexts and the status bar follows the choice', async (s) => {
+    const page = s.workbench.page;
+    await s.workbench.view('Lab').locator('.welcome-view-content .monaco-button', { hasText: 'Pick a kubeconfig context' }).click();
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ timeout: 15_000 });
+    const labels = (await rows.allInnerTexts()).map((l) => l.replace(/\s+/g, ' ').trim());
+    assert.deepEqual(labels.map((l) => l.split(' ')[0]), ['lab-a', 'lab-b']);
+    await rows.filter({ hasText: 'lab-b' }).first().click();
+    await page.locator('.part.statusbar .statusbar-item', { hasText: 'lab-b' }).first().waitFor({ timeout: 15_000 });
+    // Global target: the user settings of the side that defines the key (here the server's Machine file)
+    const stored = ['User', 'Machine'].map((scope) =>
+      (JSON.parse(readFileSync(join(s.server.userDataDir, scope, 'settings.json'), 'utf8')) as Record<string, unknown>)['ovnlab.context']);
+    assert.ok(stored.includes('lab-b'), `ovnlab.context in User/Machine settings: ${JSON.stringify(stored)}`);
+  });
+
+  uiTest('the workbench stays responsive while the ovnlab views are toggled (palette latency, long tasks)', async (s) => {
+    const w = s.workbench;
+    await w.takeLongTasks(); // only this test's window counts, not the editor's start-up
+    for (const name of ['Networks', 'Virtual Machines', 'External IPs', 'Lab']) {
+      const header = w.view(name).locator('.pane-header').first();
+      await header.click();
+      await header.click();
+    }
+    await w.page.keyboard.press('Control+Shift+E');
+    await w.openViewContainer('ovnlab');
+    await w.waitForView('Lab');
+    const latency = await w.paletteLatency();
+    const tasks = await w.takeLongTasks();
+    const worst = tasks.length ? Math.max(...tasks) : 0;
+    console.log(`# palette latency ${latency} ms; ${tasks.length} long tasks while toggling views, worst ${worst.toFixed(0)} ms`);
+    // generous bounds for a shared 2-core machine; a blocked renderer takes far longer
+    assert.ok(latency < 3000, `command palette took ${latency} ms to open`);
+    assert.ok(worst < 3000, `a main-thread task ran ${worst.toFixed(0)} ms`);
   });
 });
