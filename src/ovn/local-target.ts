@@ -1,10 +1,12 @@
 // OvnTarget for OVN running on this machine: the local lab's daemons, or a system OVN.
-// NB/SB are read over their unix sockets; each node's Open vSwitch is reached through its run
-// directory (db.sock, ovs-vswitchd.ctl, <bridge>.mgmt). Tools run through execa with argument
-// arrays; every name reaching a command line is validated first.
+// NB, SB and each node's Open_vSwitch database are read over OVSDB (our client, one connection
+// per database, kept until close()); each node's vswitchd is reached through its run directory
+// (ovs-vswitchd.ctl, <bridge>.mgmt). Tools run through execa with argument arrays; every name
+// reaching a command line is validated first.
 import { execa } from 'execa';
 import { join } from 'node:path';
-import { parseCtlJson, type DbRow } from './ctl-json';
+import type { DbRow, DbValue } from './ctl-json';
+import { OvsdbClient, Operations, type ColumnValue } from './ovsdb/index';
 import { assertBridge, assertOvnName } from './names';
 import { OvnTargetError, type FlowDumpOptions, type OvnDb, type OvnTarget } from './ovn-target';
 
@@ -25,8 +27,36 @@ export interface LocalTargetOptions {
 
 const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** An OVSDB row as the trace/detrace code reads it (the shape ctl --format=json decodes to). */
+function toDbRow(row: Record<string, ColumnValue>): DbRow {
+  const out: Record<string, DbValue> = {};
+  for (const [k, v] of Object.entries(row)) if (v !== undefined) out[k] = v;
+  return out as DbRow;
+}
+
 export class LocalOvnTarget implements OvnTarget {
+  private readonly clients = new Map<string, Promise<OvsdbClient>>();
+
   constructor(private readonly o: LocalTargetOptions) {}
+
+  /** Every row of a table, with a `select` over a kept connection; a failed connection is dropped so the next call retries. */
+  private async select(remote: string, database: string, table: string, hint: string): Promise<DbRow[]> {
+    const key = `${remote}|${database}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = OvsdbClient.connect({ remote, database, reconnect: false, requestTimeoutMs: this.o.timeoutMs ?? 30_000, probeIntervalMs: 0 });
+      this.clients.set(key, client);
+    }
+    try {
+      const c = await client;
+      const r = await c.transact([new Operations().select(table, [])]);
+      return (r.results[0]?.rows ?? []).map(toDbRow);
+    } catch (e) {
+      this.clients.delete(key);
+      void client.then((c) => c.close(), () => undefined);
+      throw new OvnTargetError(`${hint} (${(e as Error).message})`);
+    }
+  }
 
   describe(): string {
     return this.o.label ?? `local OVN (NB ${this.o.nbRemote})`;
@@ -38,21 +68,18 @@ export class LocalOvnTarget implements OvnTarget {
 
   async listRows(db: OvnDb, table: string): Promise<DbRow[]> {
     if (!TABLE.test(table)) throw new OvnTargetError(`invalid table name "${table}"`);
-    const [tool, remote, what] = db === 'nb'
-      ? ['ovn-nbctl', this.o.nbRemote, 'Northbound']
-      : ['ovn-sbctl', this.o.sbRemote, 'Southbound'];
-    const out = await this.run(tool, [`--db=${remote}`, '--format=json', '--timeout=10', 'list', table], {}, () =>
+    const [database, remote, what] = db === 'nb'
+      ? ['OVN_Northbound', this.o.nbRemote, 'Northbound']
+      : ['OVN_Southbound', this.o.sbRemote, 'Southbound'];
+    return this.select(remote, database, table,
       `cannot read the OVN ${what} database at ${remote}: is it running? Start the lab (\`ovnlab lab up\`) or pass --${db === 'nb' ? 'db' : 'sb'}`);
-    return parseCtlJson(out);
   }
 
   async listOvsRows(node: string, table: string): Promise<DbRow[]> {
     if (!TABLE.test(table)) throw new OvnTargetError(`invalid table name "${table}"`);
     const n = this.node(node);
     const sock = `unix:${join(n.runDir, 'db.sock')}`;
-    const out = await this.run('ovs-vsctl', [`--db=${sock}`, '--format=json', '--timeout=10', 'list', table], {}, () =>
-      `cannot read Open vSwitch on node ${node} (${sock}): is its ovsdb-server running?`);
-    return parseCtlJson(out);
+    return this.select(sock, 'Open_vSwitch', table, `cannot read Open vSwitch on node ${node} (${sock}): is its ovsdb-server running?`);
   }
 
   async dumpFlows(node: string, bridge: string, opts: FlowDumpOptions = {}): Promise<string> {
@@ -76,7 +103,11 @@ export class LocalOvnTarget implements OvnTarget {
       `ofproto/trace failed on node ${node}: is ovs-vswitchd running there?`);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    for (const c of all) await c.then((x) => x.close(), () => undefined);
+  }
 
   private node(name: string): LocalNode {
     assertOvnName('node', name);

@@ -25,14 +25,19 @@ test('flows --watch shows the flows a VM→VM ping crossed, with Δ ≥ the ping
   // warm up ARP and conntrack so the watched pings take the steady-state path
   assert.ok((await s.ping(s.vms[0].netns, s.vms[1].ip)).ok);
   const runDir = join(s.chassis.dir, 'run');
-  const watch = execa('node', ['bin/ovnlab.mjs', 'flows', '--watch', '3', '--count', '1', '--json',
+  const watch = execa('node', ['bin/ovnlab.mjs', 'flows', '--watch', '6', '--count', '1', '--json',
     '--db', s.central.nbRemote, '--sb', s.central.sbRemote, '--node', `node1=${runDir}`]);
-  await new Promise((r) => setTimeout(r, 1000)); // the first snapshot is taken at once
   const pings = 5;
-  const p = await execInNetns(s.vms[0].netns, 'ping', ['-c', String(pings), '-i', '0.2', s.vms[1].ip]);
-  assert.equal(p.exitCode, 0, p.stdout);
-  const { stdout } = await watch;
-  const delta = JSON.parse(stdout.trim().split('\n').pop()!) as { changed: Moved[] };
+  let delta: { changed: Moved[] } | undefined;
+  for await (const line of watch) {
+    const msg = JSON.parse(String(line)) as { watching?: boolean; changed?: Moved[] };
+    if (msg.watching) {
+      // the first snapshot is taken: the pings from now on land in the next one
+      const p = await execInNetns(s.vms[0].netns, 'ping', ['-c', String(pings), '-i', '0.2', s.vms[1].ip]);
+      assert.equal(p.exitCode, 0, p.stdout);
+    } else delta = msg as { changed: Moved[] };
+  }
+  assert.ok(delta, 'the watch printed a delta');
   const moved = delta.changed;
   assert.ok(moved.length > 0);
 

@@ -16,6 +16,12 @@ export const flowsLiveCommands: CliCommand[] = [
     options: { ...targetOptions, on: { type: 'string' }, bridge: { type: 'string' }, watch: { type: 'string' }, count: { type: 'string' }, filter: { type: 'string' } },
     async run(v, _p, io) {
       const target = await targetFrom(v, io.env);
+      try {
+        return await showFlows(target);
+      } finally {
+        await target.close();
+      }
+      async function showFlows(target: Awaited<ReturnType<typeof targetFrom>>): Promise<number> {
       const nodes = await target.nodes();
       const node = (v.on as string | undefined) ?? nodes[0];
       if (!nodes.includes(node)) throw new UsageError(`no node "${node}" in ${target.describe()}: choose one of ${nodes.join(', ')}`);
@@ -47,7 +53,8 @@ export const flowsLiveCommands: CliCommand[] = [
           if (v.json) {
             io.out(JSON.stringify({
               at: new Date(snap.at).toISOString(), node, bridge,
-              changed: changed.map((c) => ({ ...c.after, dPackets: c.dPackets, dBytes: c.dBytes, reset: c.reset })),
+              // toJSON gives the flow's own fields (a parsed flow is a view over the whole dump's text)
+              changed: changed.map((c) => ({ ...(JSON.parse(JSON.stringify(c.after)) as object), dPackets: c.dPackets, dBytes: c.dBytes, reset: c.reset })),
               added: snap.diff.added.length, removed: snap.diff.removed.length,
             }));
           } else {
@@ -55,11 +62,15 @@ export const flowsLiveCommands: CliCommand[] = [
             io.out(formatFlowDiff(shown));
           }
           if (++n >= count) ac.abort();
-        } else if (!v.json) {
+        } else if (v.json) {
+          // one line for the first snapshot, so a reader knows when the counting starts
+          io.out(JSON.stringify({ at: new Date(snap.at).toISOString(), node, bridge, watching: true, flows: snap.flows.length }));
+        } else {
           io.out(`watching ${bridge} on ${node} (${snap.flows.length} flows), every ${seconds}s; Ctrl-C to stop`);
         }
       }
       return 0;
+      }
     },
   },
 ];

@@ -29,9 +29,13 @@ export const traceCommands: CliCommand[] = [
         throw new UsageError('trace needs --from PORT (e.g. vm1.default) and --to IP');
       }
       const target = await targetFrom(v, io.env);
-      const r = await runTrace(target, v.from, v.to, protocolFrom(v));
-      io.out(v.json ? JSON.stringify(r, null, 2) : formatTrace(r));
-      return 0;
+      try {
+        const r = await runTrace(target, v.from, v.to, protocolFrom(v));
+        io.out(v.json ? JSON.stringify(r, null, 2) : formatTrace(r));
+        return 0;
+      } finally {
+        await target.close();
+      }
     },
   },
 ];
