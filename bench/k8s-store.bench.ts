@@ -126,43 +126,42 @@ export default async function bench(): Promise<BenchResult[]> {
         return vmIp(v.metadata.namespace ?? '', v.metadata.name, vmAddress(i), `net-${i % SUBNETS}`, `node${i % 3}`);
       });
       const snap = snapshotFrom({ virtualmachines: vms, subnets, virtualmachineinstances: vmis, ips });
-      // A change invalidates the indexes; the sidebar then rebuilds them once and computes the
-      // level being shown. The heaviest levels: all VMs of one namespace (1000 rows), the
-      // subnets of the biggest VPC (100), the VMs of one subnet.
-      const levelTimes: number[] = [];
+      // A change invalidates the indexes; each index is rebuilt when a level first reads it.
+      // So a level's cost right after a change = the indexes it needs + its rows. Levels: VPCs,
+      // the subnets of the biggest VPC (100), the VMs of one subnet, VM namespaces, all VMs of
+      // one namespace (1000 rows).
+      const levels: Record<string, (ix: ReturnType<typeof buildIndexes>) => unknown> = {
+        vpcs: (ix) => vpcRows(snap, ix),
+        'subnets of a VPC': (ix) => subnetRowsOfVpc(ix, 'vpc-1'),
+        'VMs of a subnet': (ix) => vmRowsOfSubnet(snap, ix, 'net-1'),
+        'VM namespaces': (ix) => vmNamespaceRows(ix),
+        'VMs of a namespace': (ix) => vmRows(snap, ix, 'bench-0'),
+      };
+      const perLevel: Record<string, number[]> = {};
       const fullTimes: number[] = [];
       let vmsInTree = 0;
       for (let r = 0; r < 7; r++) {
-        const s = performance.now();
-        const ix = buildIndexes(snap);
-        const built = performance.now();
-        const levels = [
-          () => vpcRows(snap, ix),
-          () => subnetRowsOfVpc(ix, 'vpc-1'),
-          () => vmRowsOfSubnet(snap, ix, 'net-1'),
-          () => vmNamespaceRows(ix),
-          () => vmRows(snap, ix, 'bench-0'),
-        ];
-        let worst = 0;
-        for (const level of levels) {
-          const l0 = performance.now();
-          level();
-          worst = Math.max(worst, performance.now() - l0);
+        for (const [name, level] of Object.entries(levels)) {
+          const ix = buildIndexes(snap);
+          const s = performance.now();
+          level(ix);
+          (perLevel[name] ??= []).push(performance.now() - s);
         }
-        levelTimes.push(built - s + worst);
+        const ix = buildIndexes(snap);
         const f0 = performance.now();
         const tree = vpcTree(snap, ix);
-        fullTimes.push(built - s + performance.now() - f0);
+        fullTimes.push(performance.now() - f0);
         vmsInTree = tree.reduce((n, v) => n + v.subnets.reduce((m, s2) => m + s2.vms.length, 0), 0);
       }
       if (vmsInTree !== VMS) throw new Error(`tree holds ${vmsInTree} VMs, expected ${VMS}`);
-      const level = median(levelTimes);
-      console.log(`# joined views at ${VMS} VMs / ${SUBNETS} Subnets: index rebuild + heaviest tree level ${level.toFixed(1)} ms (budget ${TREE_BUDGET_MS} ms: ${level <= TREE_BUDGET_MS ? 'ok' : 'OVER'}); whole VPC → Subnet → VM tree with all ${VMS} rows ${median(fullTimes).toFixed(1)} ms`);
+      const medians = Object.entries(perLevel).map(([name, xs]) => [name, median(xs)] as const);
+      const [worstName, level] = medians.reduce((a, b) => (b[1] > a[1] ? b : a));
+      console.log(`# joined views at ${VMS} VMs / ${SUBNETS} Subnets, each level right after a change (indexes it needs + rows): ${medians.map(([n, v]) => `${n} ${v.toFixed(1)} ms`).join(', ')}; worst ${worstName} ${level.toFixed(1)} ms (budget ${TREE_BUDGET_MS} ms: ${level <= TREE_BUDGET_MS ? 'ok' : 'OVER'}); the whole VPC → Subnet → VM tree with all ${VMS} rows at once: ${median(fullTimes).toFixed(1)} ms`);
       return [
         result(`k8s store: first full sync of the catalogue with ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets (vs raw LIST of them)`, median(syncTimes), list, 'ms', 1.5),
         result(`k8s store: one VM change reflected through the watch (vs raw LIST of ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets)`, median(reflect), list, 'ms', 0.1),
         // The budget is absolute (50 ms); as a ratio to the same-run LIST it is TREE_BUDGET_MS / list.
-        result(`k8s joined views: index rebuild + heaviest tree level at ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, budget ${TREE_BUDGET_MS} ms (vs raw LIST)`, level, list, 'ms', TREE_BUDGET_MS / list),
+        result(`k8s joined views: slowest tree level right after a change at ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, budget ${TREE_BUDGET_MS} ms (vs raw LIST)`, level, list, 'ms', TREE_BUDGET_MS / list),
       ];
     } finally {
       await store.stop();

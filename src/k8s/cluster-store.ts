@@ -45,7 +45,7 @@ export class ClusterStore {
   private cachedIndexes: StoreIndexes | undefined;
   private started = false;
   private changeCount = 0;
-  /** resolves when every resource has listed once or reported why it could not */
+  /** resolves when every resource is listed and watched, or has reported why it could not be */
   readonly ready: Promise<void>;
 
   constructor(

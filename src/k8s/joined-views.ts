@@ -173,7 +173,7 @@ export function vmRow(
   const vmi = snap.virtualmachineinstances.get(key);
   const annotations = vm.spec?.template?.metadata?.annotations;
   const pinnedIp = annotations?.[ANNOTATIONS.ipAddress];
-  const ipCr = ix.primaryIpByOwner.get(key);
+  const ipCr = ix.primaryIp(ns, name);
   const iface = primaryInterface(vm, vmi);
   const crIps = ipCr ? ipAddresses(ipCr) : [];
   const ips = iface.ips.length ? iface.ips : crIps;
@@ -292,8 +292,7 @@ export function usableIpv4(cidrBlock: string, excludeIps: readonly string[] = []
 export function subnetRow(ix: StoreIndexes, subnet: Subnet): SubnetRow {
   const name = subnet.metadata.name;
   const ips = ix.ipsBySubnet.get(name) ?? [];
-  let vms = 0;
-  for (const ip of ips) if (ip.spec?.podType === 'VirtualMachine') vms++;
+  const vms = ix.vmIpsBySubnet.get(name) ?? 0;
   const st = subnet.status;
   const hasStatus = st?.v4usingIPs !== undefined || st?.v4availableIPs !== undefined;
   const excludeIps = subnet.spec?.excludeIps ?? [];
@@ -335,7 +334,7 @@ export function vpcRows(snap: ClusterSnapshot, ix: StoreIndexes = buildIndexes(s
     const vpc = snap.vpcs.get(name);
     const subnets = (ix.subnetsByVpc.get(name) ?? []).map((s) => s.metadata.name).sort();
     let vms = 0;
-    for (const s of subnets) for (const ip of ix.ipsBySubnet.get(s) ?? []) if (ip.spec?.podType === 'VirtualMachine') vms++;
+    for (const s of subnets) vms += ix.vmIpsBySubnet.get(s) ?? 0;
     out.push({
       name,
       default: vpc?.status?.default === true || name === DEFAULT_VPC,

@@ -43,7 +43,7 @@ export class ResourceReflector {
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private settle!: () => void;
-  /** resolves once the first LIST succeeded or the first failure was reported */
+  /** resolves once the first LIST succeeded and its WATCH is open, or the first failure was reported */
   readonly settled = new Promise<void>((r) => (this.settle = r));
   private watch: { stop(): void } | undefined;
   private loop: Promise<void> | undefined;
@@ -123,7 +123,6 @@ export class ResourceReflector {
     }
     this.backoff.reset();
     this.setStatus({ state: 'synced', message: undefined, detail: undefined, lists: this.current.lists + 1 });
-    this.settle();
     return list.metadata.resourceVersion ?? '';
   }
 
@@ -185,6 +184,8 @@ export class ResourceReflector {
             // the watch is open: a resource that was unreachable is back
             if (this.current.state !== 'synced') this.setStatus({ state: 'synced', message: undefined, detail: undefined });
             this.backoff.reset();
+            // ready means listed AND watching: a change made right after `ready` is never missed or late
+            this.settle();
           }
         })
         .catch(finish);
