@@ -8,6 +8,9 @@ import type { OvnlabSettings } from '../views/settings';
 export interface ShellCommandDeps {
   log: vscode.LogOutputChannel;
   settings: () => OvnlabSettings;
+  /** the lab entry points of the welcome view, once the sidebar provides them */
+  startLocalLab?: () => Promise<void>;
+  createKindLab?: () => Promise<void>;
 }
 
 export const SHELL_COMMANDS = {
@@ -66,9 +69,9 @@ export function registerShellCommands(deps: ShellCommandDeps): vscode.Disposable
     vscode.commands.registerCommand(SHELL_COMMANDS.showLog, () => deps.log.show()),
     vscode.commands.registerCommand(SHELL_COMMANDS.openSettings, openSettings),
     vscode.commands.registerCommand(SHELL_COMMANDS.startLocalLab, () =>
-      notAvailableYet(deps, 'Starting the local lab', 'Meanwhile run `ovnlab lab up` in a terminal.')),
+      deps.startLocalLab ? deps.startLocalLab() : notAvailableYet(deps, 'Starting the local lab', 'Meanwhile run `ovnlab lab up` in a terminal.')),
     vscode.commands.registerCommand(SHELL_COMMANDS.createKindLab, () =>
-      notAvailableYet(deps, 'Creating a kind lab', 'Meanwhile create the cluster with kind and point ovnlab.kubeconfig at it.')),
+      deps.createKindLab ? deps.createKindLab() : notAvailableYet(deps, 'Creating a kind lab', 'Meanwhile create the cluster with kind and point ovnlab.kubeconfig at it.')),
     vscode.commands.registerCommand(SHELL_COMMANDS.pickContext, () => pickContext(deps)),
   ];
 }
