@@ -6,7 +6,7 @@
 // flow or quoted scalars, plain-scalar continuation lines, complex keys, bad indentation) it
 // returns undefined and the caller hands the document to the `yaml` package instead, so it
 // never has to be right about the hard parts of YAML.
-import type { YMap, YNode, YPair, YScalar, YSeq } from './yaml-tree';
+import type { ScalarStyle, YMap, YNode, YOpaque, YPair, YScalar, YSeq } from './yaml-tree';
 
 /** One document region: from its `---` line (or the file start) up to the next marker line. */
 export interface DocRegion {
@@ -49,11 +49,39 @@ export function splitDocuments(text: string): DocRegion[] | undefined {
   return regions;
 }
 
+/**
+ * Which keys a reader needs, as a tree: `true` keeps everything below. Values of other keys are
+ * skipped by indentation without building nodes (an opaque node keeps their extent), which is
+ * most of a VM document (disks, volumes, cloud-init, resources, labels).
+ */
+export interface Selection {
+  [key: string]: Selection | true;
+}
+
+/** What VM analysis reads (vm-documents.ts) and what its quick fixes touch. */
+export const VM_SELECTION: Selection = {
+  apiVersion: true,
+  kind: true,
+  metadata: { name: true, namespace: true, annotations: true },
+  spec: {
+    running: true,
+    runStrategy: true,
+    template: { metadata: { annotations: true }, spec: { networks: true, evictionStrategy: true, domain: { devices: { interfaces: true } } } },
+  },
+};
+// List items are documents of their own
+VM_SELECTION.items = VM_SELECTION;
+
+type Sel = Selection | true;
+
 interface MapFrame {
   type: 'map';
   indent: number;
   node: YMap;
   pending: YPair | null;
+  sel: Sel;
+  /** selection for the pending pair's value */
+  pendingSel: Sel;
 }
 
 interface SeqFrame {
@@ -61,16 +89,85 @@ interface SeqFrame {
   indent: number;
   node: YSeq;
   pendingItem: boolean;
+  sel: Sel;
+}
+
+/** A skipped value: lines deeper than `col` (or `- ` lines at `col` right after an empty key). */
+interface SkipState {
+  node: YOpaque;
+  col: number;
+  /** the key line had nothing after the colon, so an indentless `- ` sequence may follow */
+  mayIndentless: boolean;
+  /** inside a block scalar of the skipped value: lines deeper than this are its content */
+  blockIndent: number;
 }
 
 type Frame = MapFrame | SeqFrame;
 
 interface BlockState {
-  node: YScalar;
+  node: ScanScalar;
   parentIndent: number;
+  /** indentation of the first non-blank content line (-1 until seen) */
+  indent: number;
+  /** start of the first content line, end of the last non-blank one */
+  firstLine: number;
+  lastEnd: number;
+  /** blank lines after the last non-blank one (for `|+`) */
+  trailing: number;
+}
+
+interface BlockShape {
+  firstLine: number;
+  indent: number;
+  trailing: number;
   folded: boolean;
   chomp: '' | '-' | '+';
-  lines: { start: number; end: number; indent: number; blank: boolean }[];
+}
+
+/**
+ * Every scalar the scanner makes is one of these (one object shape keeps property access fast):
+ * plain and block scalars compute their string from the text only when someone reads it.
+ */
+class ScanScalar implements YScalar {
+  readonly kind = 'scalar' as const;
+  private v: string | undefined;
+  /** block scalars only: where the content is and how to fold it */
+  blk: BlockShape | undefined;
+
+  constructor(private readonly src: string, public start: number, public end: number, readonly style: ScalarStyle, value?: string) {
+    this.v = value;
+    this.blk = undefined;
+  }
+
+  get value(): string {
+    if (this.v === undefined) this.v = this.style === 'block' ? this.block() : this.src.slice(this.start, this.end);
+    return this.v;
+  }
+
+  private block(): string {
+    const b = this.blk;
+    if (!b || b.firstLine < 0) return '';
+    const body = this.src.slice(b.firstLine, this.end).split('\n').map((l) => {
+      const line = l.endsWith('\r') ? l.slice(0, -1) : l;
+      return line.trim() === '' ? '' : line.slice(b.indent);
+    });
+    let value: string;
+    if (b.folded) {
+      // folding: a line break between two non-empty, not more-indented lines becomes a space
+      const moreIndented = (x: string) => x.startsWith(' ') || x.startsWith('\t');
+      value = body[0];
+      for (let i = 1; i < body.length; i++) {
+        const prev = body[i - 1];
+        const cur = body[i];
+        value += prev !== '' && cur !== '' && !moreIndented(prev) && !moreIndented(cur) ? ' ' + cur : '\n' + cur;
+      }
+    } else {
+      value = body.join('\n');
+    }
+    if (b.chomp === '') value += '\n';
+    else if (b.chomp === '+') value += '\n' + '\n'.repeat(b.trailing);
+    return value;
+  }
 }
 
 class Decline extends Error {}
@@ -80,9 +177,9 @@ function decline(): never {
 }
 
 /** Scans one document region; undefined means "not in the subset, use the yaml package". */
-export function scanDocument(text: string, region: DocRegion): { root: YNode | null } | undefined {
+export function scanDocument(text: string, region: DocRegion, select?: Selection): { root: YNode | null } | undefined {
   try {
-    return { root: new Scanner(text).run(region) };
+    return { root: new Scanner(text, select ?? true).run(region) };
   } catch (e) {
     if (e instanceof Decline) return undefined;
     throw e;
@@ -94,8 +191,9 @@ class Scanner {
   private root: YNode | null = null;
   private block: BlockState | null = null;
   private ended = false;
+  private skip: SkipState | null = null;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string, private readonly select: Sel) {}
 
   run(region: DocRegion): YNode | null {
     const { text } = this;
@@ -112,6 +210,7 @@ class Scanner {
       pos = nl + 1;
     }
     if (this.block) this.closeBlock();
+    this.skip = null;
     this.stack.length = 0;
     if (this.root) fixEnds(this.root);
     return this.root;
@@ -123,9 +222,27 @@ class Scanner {
     while (p < le && text.charCodeAt(p) === SP) p++;
     const blank = p >= le || isBlankFrom(text, p, le);
     const col = p - ls;
-    if (this.block) {
-      if (blank || col > this.block.parentIndent) {
-        this.block.lines.push({ start: ls, end: le, indent: col, blank });
+    const k = this.skip;
+    if (k) {
+      if (blank) return;
+      const dash = text.charCodeAt(p) === 45 && (p + 1 >= le || text.charCodeAt(p + 1) === SP);
+      if (col > k.col || (col === k.col && dash && k.mayIndentless)) {
+        this.skipLine(k, col, p, le);
+        return;
+      }
+      this.skip = null;
+    }
+    const b = this.block;
+    if (b) {
+      if (blank) {
+        if (b.indent >= 0) b.trailing++;
+        return;
+      }
+      if (col > b.parentIndent) {
+        if (b.indent < 0) { b.indent = col; b.firstLine = ls; }
+        else if (col < b.indent) decline();
+        b.lastEnd = le;
+        b.trailing = 0;
         return;
       }
       this.closeBlock();
@@ -167,18 +284,18 @@ class Scanner {
         const seq: YSeq = { kind: 'seq', start: p, end: p + 1, flow: false, items: [], indent: col };
         top.pending.value = seq;
         top.pending = null;
-        frame = { type: 'seq', indent: col, node: seq, pendingItem: false };
+        frame = { type: 'seq', indent: col, node: seq, pendingItem: false, sel: top.pendingSel };
         s.push(frame);
       } else if (top && top.type === 'seq' && top.pendingItem && col > top.indent) {
         const seq: YSeq = { kind: 'seq', start: p, end: p + 1, flow: false, items: [], indent: col };
         top.node.items.push(seq);
         top.pendingItem = false;
-        frame = { type: 'seq', indent: col, node: seq, pendingItem: false };
+        frame = { type: 'seq', indent: col, node: seq, pendingItem: false, sel: top.sel };
         s.push(frame);
       } else if (s.length === 0 && this.root === null) {
         const seq: YSeq = { kind: 'seq', start: p, end: p + 1, flow: false, items: [], indent: col };
         this.root = seq;
-        frame = { type: 'seq', indent: col, node: seq, pendingItem: false };
+        frame = { type: 'seq', indent: col, node: seq, pendingItem: false, sel: this.select };
         s.push(frame);
       } else {
         decline();
@@ -211,34 +328,45 @@ class Scanner {
     if (key === undefined) decline();
     const top = s[s.length - 1];
     let map: YMap;
+    let frame: MapFrame;
     if (top && top.type === 'map' && top.indent === col) {
       top.pending = null;
       map = top.node;
+      frame = top;
     } else if (top && top.type === 'map' && top.pending && col > top.indent) {
       map = { kind: 'map', start: p, end: p, flow: false, pairs: [], indent: col };
       top.pending.value = map;
       top.pending = null;
-      s.push({ type: 'map', indent: col, node: map, pending: null });
+      frame = { type: 'map', indent: col, node: map, pending: null, sel: top.pendingSel, pendingSel: true };
+      s.push(frame);
     } else if (top && top.type === 'seq' && top.pendingItem && col > top.indent) {
       map = { kind: 'map', start: p, end: p, flow: false, pairs: [], indent: col };
       top.node.items.push(map);
       top.pendingItem = false;
-      s.push({ type: 'map', indent: col, node: map, pending: null });
+      frame = { type: 'map', indent: col, node: map, pending: null, sel: top.sel, pendingSel: true };
+      s.push(frame);
     } else if (s.length === 0 && this.root === null) {
       map = { kind: 'map', start: p, end: p, flow: false, pairs: [], indent: col };
       this.root = map;
-      s.push({ type: 'map', indent: col, node: map, pending: null });
+      frame = { type: 'map', indent: col, node: map, pending: null, sel: this.select, pendingSel: true };
+      s.push(frame);
     } else {
       decline();
     }
-    const pair: YPair = { key: key.key, value: null, colonEnd: key.colonEnd };
+    const pair: YPair = { key, value: null, colonEnd: this.colonEnd };
     map.pairs.push(pair);
-    let q = key.colonEnd;
+    let q = this.colonEnd;
     while (q < le && text.charCodeAt(q) === SP) q++;
     if (q < le && text.charCodeAt(q) === TAB) {
       while (q < le && (text.charCodeAt(q) === SP || text.charCodeAt(q) === TAB)) q++;
     }
-    const frame = s[s.length - 1] as MapFrame;
+    const childSel = frame.sel === true ? true : frame.sel[key.value];
+    if (childSel === undefined) {
+      // nobody reads this value: skip it by indentation
+      pair.value = this.startSkip(q, le, col);
+      return;
+    }
+    frame.pendingSel = childSel;
     if (q >= le || text.charCodeAt(q) === HASH) {
       frame.pending = pair;
       return;
@@ -252,7 +380,10 @@ class Scanner {
   }
 
   /** If a block-map key starts at p, its scalar and the offset after its `:`. */
-  private keyEnd(p: number, le: number): { key: YScalar; colonEnd: number } | undefined {
+  /** set by keyEnd: the offset after the key's `:` */
+  private colonEnd = 0;
+
+  private keyEnd(p: number, le: number): YScalar | undefined {
     const { text } = this;
     const c = text.charCodeAt(p);
     if (c === 34 || c === 39) {
@@ -261,7 +392,8 @@ class Scanner {
       let r = q;
       while (r < le && text.charCodeAt(r) === SP) r++;
       if (text.charCodeAt(r) !== 58 /* : */ || !(r + 1 >= le || text.charCodeAt(r + 1) === SP || text.charCodeAt(r + 1) === TAB)) return undefined;
-      return { key: quotedScalar(text, p, q), colonEnd: r + 1 };
+      this.colonEnd = r + 1;
+      return quotedScalar(text, p, q);
     }
     if (isIndicator(c)) return undefined;
     for (let i = p; i < le; i++) {
@@ -272,7 +404,8 @@ class Scanner {
           let e = i;
           while (e > p && text.charCodeAt(e - 1) === SP) e--;
           if (e === p) return undefined;
-          return { key: { kind: 'scalar', start: p, end: e, value: text.slice(p, e), style: 'plain' }, colonEnd: i + 1 };
+          this.colonEnd = i + 1;
+          return new ScanScalar(text, p, e, 'plain');
         }
       } else if (ch === HASH && (text.charCodeAt(i - 1) === SP || text.charCodeAt(i - 1) === TAB)) {
         return undefined;
@@ -308,13 +441,48 @@ class Scanner {
         }
       }
       while (e > q && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
-      node = { kind: 'scalar', start: q, end: e, value: text.slice(q, e), style: 'plain' };
-      return node;
+      return new ScanScalar(text, q, e, 'plain');
     }
     let r = after;
     while (r < le && (text.charCodeAt(r) === SP || text.charCodeAt(r) === TAB)) r++;
     if (r < le && !(text.charCodeAt(r) === HASH && r > after)) decline();
     return node;
+  }
+
+  private startSkip(q: number, le: number, col: number): YOpaque {
+    const node: YOpaque = { kind: 'opaque', start: q, end: q };
+    const k: SkipState = { node, col, mayIndentless: q >= le || this.text.charCodeAt(q) === HASH, blockIndent: -1 };
+    if (!k.mayIndentless) this.skipLine(k, col, q, le, true);
+    this.skip = k;
+    return node;
+  }
+
+  /** Extends a skipped value over one of its lines, telling comments from block-scalar content. */
+  private skipLine(k: SkipState, col: number, p: number, le: number, sameLine = false): void {
+    const { text } = this;
+    const inBlock = k.blockIndent >= 0 && col > k.blockIndent;
+    if (!inBlock) k.blockIndent = -1;
+    if (!inBlock && text.charCodeAt(p) === HASH) return;
+    if (k.node.end === k.node.start && k.mayIndentless) k.node.start = p;
+    let e = le;
+    if (!inBlock) {
+      // drop a trailing comment when no quote could hide a `#` (edits only need the line)
+      for (let i = p; i < le; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 34 || c === 39) break;
+        if (c === HASH && i > p && text.charCodeAt(i - 1) === SP) { e = i; break; }
+      }
+    }
+    while (e > p && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
+    if (e > p) k.node.end = e;
+    if (!inBlock && e > p) {
+      // a block scalar header ends the line: deeper lines are its content, `#` lines included
+      let h = e - 1;
+      const last = text.charCodeAt(h);
+      if (last === 45 || last === 43) h--;
+      const c = text.charCodeAt(h);
+      if ((c === 124 || c === 62) && (h === p || text.charCodeAt(h - 1) === SP)) k.blockIndent = sameLine ? k.col : col;
+    }
   }
 
   private openBlock(q: number, le: number, parentIndent: number): YScalar {
@@ -328,8 +496,9 @@ class Scanner {
     if (r < le && text.charCodeAt(r) !== SP && text.charCodeAt(r) !== TAB) decline();
     while (r < le && (text.charCodeAt(r) === SP || text.charCodeAt(r) === TAB)) r++;
     if (r < le && text.charCodeAt(r) !== HASH) decline();
-    const node: YScalar = { kind: 'scalar', start: q, end: q + 1 + (chomp ? 1 : 0), value: '', style: 'block' };
-    this.block = { node, parentIndent, folded, chomp, lines: [] };
+    const node = new ScanScalar(text, q, q + 1 + (chomp ? 1 : 0), 'block');
+    node.blk = { firstLine: -1, indent: 0, trailing: 0, folded, chomp };
+    this.block = { node, parentIndent, indent: -1, firstLine: -1, lastEnd: -1, trailing: 0 };
     return node;
   }
 
@@ -337,39 +506,9 @@ class Scanner {
     const b = this.block;
     if (!b) return;
     this.block = null;
-    const { text } = this;
-    let lastContent = -1;
-    for (let i = 0; i < b.lines.length; i++) if (!b.lines[i].blank) lastContent = i;
-    if (lastContent < 0) {
-      b.node.value = '';
-      return;
-    }
-    const indent = b.lines.find((l) => !l.blank)!.indent;
-    const body: string[] = [];
-    for (let i = 0; i <= lastContent; i++) {
-      const l = b.lines[i];
-      if (!l.blank && l.indent < indent) decline();
-      body.push(l.blank ? '' : text.slice(l.start + indent, l.end));
-    }
-    b.node.end = b.lines[lastContent].end;
-    let value: string;
-    if (b.folded) {
-      // folding: a line break between two non-empty, not more-indented lines becomes a space
-      value = '';
-      for (let i = 0; i < body.length; i++) {
-        const cur = body[i];
-        if (i === 0) { value = cur; continue; }
-        const prev = body[i - 1];
-        const moreIndented = (s: string) => s.startsWith(' ') || s.startsWith('\t');
-        value += prev !== '' && cur !== '' && !moreIndented(prev) && !moreIndented(cur) ? ' ' + cur : '\n' + cur;
-      }
-    } else {
-      value = body.join('\n');
-    }
-    const trailing = b.lines.length - 1 - lastContent;
-    if (b.chomp === '') value += '\n';
-    else if (b.chomp === '+') value += '\n' + '\n'.repeat(trailing);
-    b.node.value = value;
+    if (b.indent < 0) return;
+    b.node.blk = { firstLine: b.firstLine, indent: b.indent, trailing: b.trailing, folded: b.node.blk!.folded, chomp: b.node.blk!.chomp };
+    b.node.end = b.lastEnd;
   }
 }
 
@@ -405,7 +544,7 @@ const ESCAPES: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t'
 
 function quotedScalar(text: string, s: number, e: number): YScalar {
   const raw = text.slice(s + 1, e - 1);
-  if (text.charCodeAt(s) === 39) return { kind: 'scalar', start: s, end: e, value: raw.replaceAll("''", "'"), style: 'single' };
+  if (text.charCodeAt(s) === 39) return new ScanScalar(text, s, e, 'single', raw.replaceAll("''", "'"));
   let value = raw;
   if (raw.includes('\\')) {
     value = '';
@@ -426,7 +565,7 @@ function quotedScalar(text: string, s: number, e: number): YScalar {
       }
     }
   }
-  return { kind: 'scalar', start: s, end: e, value, style: 'double' };
+  return new ScanScalar(text, s, e, 'double', value);
 }
 
 /** One-line flow collections: `{}`, `[a, "b"]`, `{name: x, pod: {}}`. */
@@ -480,7 +619,7 @@ class FlowParser {
     this.pos = e;
     while (e > start && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
     if (e === start) decline();
-    return { kind: 'scalar', start, end: e, value: text.slice(start, e), style: 'plain' };
+    return new ScanScalar(text, start, e, 'plain');
   }
 
   private map(): YMap {
@@ -530,7 +669,7 @@ class FlowParser {
 
 /** Block collections end where their last child ends; computed once the tree is complete. */
 export function fixEnds(node: YNode): number {
-  if (node.kind === 'scalar') return node.end;
+  if (node.kind === 'scalar' || node.kind === 'opaque') return node.end;
   if (node.flow) {
     if (node.kind === 'map') for (const p of node.pairs) { fixEnds(p.key); if (p.value) fixEnds(p.value); }
     else for (const i of node.items) if (i) fixEnds(i);

@@ -1,6 +1,6 @@
 // Which subnet a VM's interface lands in and what that subnet allows, from ClusterFacts or the
 // hand-given subnet, with parsed CIDRs and exclude ranges cached for one analysis.
-import { DEFAULT_SUBNET, DEFAULT_VPC, type AnalysisContext, type SubnetFacts } from './cluster-facts';
+import { DEFAULT_SUBNET, DEFAULT_VPC, type AnalysisContext, type IpInUse, type SubnetFacts } from './cluster-facts';
 import { defaultGateway, formatIp, nextFreeIp, parseCidrList, parseIp, parseIpRanges, type Cidr, type IpRange, type ParsedIp } from './ip-range';
 import type { VmDocInfo } from './vm-documents';
 import { annotationKey } from './annotation-catalogue';
@@ -80,16 +80,33 @@ export class SubnetBook {
     this.pinnedInFile.set(subnet, list);
   }
 
-  /** IP objects in the cluster holding this address, other than the VM's own. */
-  usedBy(ip: ParsedIp, vm: VmDocInfo): string | undefined {
+  /** every address held by an IP object → the objects holding it (built once per analysis) */
+  private byAddress: Map<string, IpInUse[]> | undefined;
+
+  private addressIndex(): Map<string, IpInUse[]> {
+    if (this.byAddress) return this.byAddress;
+    const m = new Map<string, IpInUse[]>();
     for (const o of this.ctx.cluster?.ips ?? []) {
-      if (o.podName === vm.name && (o.namespace ?? 'default') === (vm.namespace ?? 'default')) continue;
       for (const a of o.addresses) {
         for (const part of a.split(',')) {
           const p = parseIp(part);
-          if (p && p.family === ip.family && p.value === ip.value) return o.podName ? `${o.name} (${o.namespace ?? 'default'}/${o.podName})` : o.name;
+          if (!p) continue;
+          const key = formatIp(p);
+          const list = m.get(key);
+          if (list) list.push(o);
+          else m.set(key, [o]);
         }
       }
+    }
+    this.byAddress = m;
+    return m;
+  }
+
+  /** IP objects in the cluster holding this address, other than the VM's own. */
+  usedBy(ip: ParsedIp, vm: VmDocInfo): string | undefined {
+    for (const o of this.addressIndex().get(formatIp(ip)) ?? []) {
+      if (o.podName === vm.name && (o.namespace ?? 'default') === (vm.namespace ?? 'default')) continue;
+      return o.podName ? `${o.name} (${o.namespace ?? 'default'}/${o.podName})` : o.name;
     }
     return undefined;
   }

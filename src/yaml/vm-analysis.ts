@@ -11,6 +11,7 @@ import { removePair, replaceScalar, renameKey, type TextEdit, EditError } from '
 import { findVms, vmLabel, type FoundVm, type OffsetRange, type VmDocInfo, type VmRef } from './vm-documents';
 import { annotationEdits, describeMigration, macAddressFix, runStrategyFix, type Attachment } from './vm-edits';
 import { parseYamlStream } from './yaml-stream';
+import { VM_SELECTION } from './fast-scan';
 import { asMap, getIn, getPair } from './yaml-tree';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -127,7 +128,8 @@ function versionOf(ctx: AnalysisContext): string | undefined {
 }
 
 export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}): VmAnalysis {
-  const docs = parseYamlStream(text);
+  // only the parts of each document VM analysis reads are built (see VM_SELECTION)
+  const docs = parseYamlStream(text, { select: VM_SELECTION });
   const found = findVms(docs);
   const lines = lineIndex(text);
   const rep = new Reporter(lines);

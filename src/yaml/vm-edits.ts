@@ -12,6 +12,7 @@ import {
 } from './text-edits';
 import { findVms, vmLabel, type FoundVm, type VmRef } from './vm-documents';
 import { parseYamlDocumentAt, parseYamlStream } from './yaml-stream';
+import { VM_SELECTION } from './fast-scan';
 import { asMap, asSeq, getIn, getPair, scalarValue, type YMap } from './yaml-tree';
 import { isScalar, type Document } from 'yaml';
 
@@ -29,10 +30,14 @@ export function locateVm(text: string, ref: VmRef): FoundVm {
     const hit = findVms([near]).filter(same);
     if (hit.length === 1) return hit[0];
   }
-  const all = findVms(parseYamlStream(text)).filter(same);
+  const all = findVms(parseYamlStream(text, { select: VM_SELECTION })).filter(same);
   if (all.length === 0) throw new EditError(`no VirtualMachine named "${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}" in this file`);
   if (all.length > 1) throw new EditError(`${all.length} VirtualMachines are named "${ref.name}": say which one as NAMESPACE/NAME`);
-  return all[0];
+  // edits need the whole document, not the selection
+  const full = parseYamlDocumentAt(text, all[0].info.range.start);
+  const again = full ? findVms([full]).filter(same) : [];
+  if (again.length !== 1) throw new EditError(`internal: VM "${ref.name}" could not be read again`);
+  return again[0];
 }
 
 function styleFor(text: string, found: FoundVm): InsertStyle {
@@ -256,7 +261,7 @@ function legacyMigrationEdits(text: string, found: FoundVm, opts: MigrationOptio
     if (!podNet || !podPair) throw new EditError(`VM ${vmLabel(found.info)} has no pod network to move onto the attachment`);
     const end = podPair.value ? podPair.value.end : podPair.colonEnd;
     edits.push({ offset: podPair.key.start, length: end - podPair.key.start, newText: `multus: {networkName: ${attach.namespace}/${attach.nad}}` });
-    const haveNad = parseYamlStream(text).some((d) => scalarValue(getPair(d.root, 'kind')?.value) === 'NetworkAttachmentDefinition'
+    const haveNad = text.includes('NetworkAttachmentDefinition') && parseYamlStream(text, { select: VM_SELECTION }).some((d) => scalarValue(getPair(d.root, 'kind')?.value) === 'NetworkAttachmentDefinition'
       && scalarValue(getIn(d.root, ['metadata', 'name'])) === attach.nad && (scalarValue(getIn(d.root, ['metadata', 'namespace'])) ?? ns) === attach.namespace);
     if (!haveNad) {
       const provider = `${attach.nad}.${attach.namespace}.ovn`;

@@ -1,12 +1,14 @@
 // A multi-document YAML stream as light trees: each document through the fast scanner when it
 // can, through the `yaml` package when it cannot (see fast-scan.ts for the split of work).
-import { scanDocument, splitDocuments } from './fast-scan';
+import { scanDocument, splitDocuments, type Selection } from './fast-scan';
 import { parseRegionWithYaml, parseStreamWithYaml } from './tree-from-yaml';
 import type { YDoc } from './yaml-tree';
 
 export interface StreamOptions {
   /** skip the fast scanner (tests use this to compare both producers) */
   yamlPackageOnly?: boolean;
+  /** build only what this selection names; other values become opaque nodes */
+  select?: Selection;
 }
 
 /** Documents with content, in file order; comment-only regions are dropped. */
@@ -15,7 +17,7 @@ export function parseYamlStream(text: string, opts: StreamOptions = {}): YDoc[] 
   if (!regions) return parseStreamWithYaml(text).filter((d) => d.root || d.errors.length > 0);
   const out: YDoc[] = [];
   for (const region of regions) {
-    const fast = opts.yamlPackageOnly ? undefined : scanDocument(text, region);
+    const fast = opts.yamlPackageOnly ? undefined : scanDocument(text, region, opts.select);
     const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
     if (doc.root || doc.errors.length > 0) out.push(doc);
   }

@@ -46,7 +46,15 @@ export interface YSeq extends YBase {
   indent: number;
 }
 
-export type YNode = YMap | YSeq | YScalar;
+/**
+ * A value the scanner skipped because no reader asked for it (see Selection in fast-scan.ts):
+ * only its extent is known.
+ */
+export interface YOpaque extends YBase {
+  kind: 'opaque';
+}
+
+export type YNode = YMap | YSeq | YScalar | YOpaque;
 
 export interface YDocError {
   message: string;
@@ -97,6 +105,7 @@ export function asSeq(node: YNode | null | undefined): YSeq | undefined {
 export function toPlain(node: YNode | null): unknown {
   if (!node) return null;
   if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'opaque') return '…';
   if (node.kind === 'seq') return node.items.map((i) => toPlain(i));
   const o: Record<string, unknown> = {};
   for (const p of node.pairs) o[p.key.value] = toPlain(p.value);
