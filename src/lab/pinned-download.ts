@@ -7,8 +7,10 @@
 // transfer keeps it when `resume` is on, and the next call continues it with an HTTP Range
 // request (hashing the bytes already there first), or starts over if the server ignores Range.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { get as httpGetPlain, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -91,6 +93,68 @@ async function hashExisting(hash: Hash, p: string, signal?: AbortSignal): Promis
   );
 }
 
+/**
+ * GET with redirects followed (GitHub release assets redirect to their storage host), on
+ * node:http(s) rather than fetch: a WHATWG body stream drops the chunks it had queued when the
+ * connection breaks, and those bytes are exactly what a resumable download must keep.
+ */
+function httpGet(url: string, headers: Record<string, string>, signal?: AbortSignal, redirects = 5): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const get = u.protocol === 'https:' ? httpsGet : u.protocol === 'http:' ? httpGetPlain : undefined;
+    if (!get) {
+      reject(new Error(`cannot download ${url}: only http and https URLs`));
+      return;
+    }
+    const req = get(u, { headers, signal }, (res) => {
+      const location = res.headers.location;
+      if (res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400 && location) {
+        res.resume();
+        if (redirects === 0) reject(new Error(`too many redirects downloading ${url}`));
+        else httpGet(new URL(location, u).toString(), headers, signal, redirects - 1).then(resolve, reject);
+        return;
+      }
+      resolve(res);
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Writes the body to `part` (appending when resuming) while hashing it; resolves to the byte
+ * count on disk, rejects when the transfer breaks or is aborted, after flushing every byte that
+ * arrived. The response flows (never paused), so nothing sits unread in a buffer a broken
+ * connection would discard.
+ */
+function receive(res: IncomingMessage, part: string, append: boolean, hash: Hash, offset: number, progress: (received: number) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(part, { flags: append ? 'a' : 'w' });
+    let received = offset;
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      out.end(() => (err ? reject(err) : resolve(received)));
+    };
+    out.on('error', (e) => {
+      settled = true;
+      res.destroy();
+      reject(e);
+    });
+    res.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      out.write(chunk);
+      received += chunk.length;
+      progress(received);
+    });
+    res.on('end', () => finish());
+    res.on('error', (e) => finish(e));
+    res.on('close', () => {
+      if (!res.complete) finish(new Error(`the connection closed after ${received} bytes`));
+    });
+  });
+}
+
 /** The `.part` file a download of `dest` writes to. */
 export function partialPath(dest: string): string {
   return `${dest}.part`;
@@ -116,40 +180,28 @@ export async function downloadVerified(file: PinnedFile, dest: string, opts: Ver
     let offset = await sizeOf(part);
     if (offset > 0) await hashExisting(hash, part, opts.signal);
 
-    const res = await fetch(url, { signal: opts.signal, redirect: 'follow', headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
+    const res = await httpGet(url, offset > 0 ? { range: `bytes=${offset}-` } : {}, opts.signal);
+    const status = res.statusCode ?? 0;
     let h = hash;
     let append = false;
-    if (res.status === 206 && offset > 0) {
+    if (status === 206 && offset > 0) {
       append = true;
-    } else if (res.status === 416 && offset > 0) {
+    } else if (status === 416 && offset > 0) {
       // the .part already holds every byte (a crash after the transfer, before the rename)
-      await res.body?.cancel();
-    } else if (res.ok && res.body) {
+      res.resume();
+    } else if (status >= 200 && status < 300) {
       // a fresh start, or a server that ignores Range: hash from byte 0 again
       h = createHash(file.algorithm);
       offset = 0;
     } else {
-      await res.body?.cancel();
-      throw new Error(`download of ${file.label} from ${url} failed: HTTP ${res.status} ${res.statusText}`);
+      res.resume();
+      throw new Error(`download of ${file.label} from ${url} failed: HTTP ${status} ${res.statusMessage ?? ''}`.trim());
     }
 
-    if (res.status !== 416) {
-      const length = Number(res.headers.get('content-length')) || undefined;
+    if (status !== 416) {
+      const length = Number(res.headers['content-length']) || undefined;
       const total = length === undefined ? undefined : offset + length;
-      let received = offset;
-      // each chunk is written (and awaited) as it comes, so whatever arrived before a dropped
-      // connection is on disk for the next attempt to resume from
-      const out = await open(part, append ? 'a' : 'w');
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          h.update(chunk);
-          await out.write(chunk);
-          received += chunk.length;
-          opts.onProgress?.(received, total);
-        }
-      } finally {
-        await out.close();
-      }
+      const received = await receive(res, part, append, h, offset, (got) => opts.onProgress?.(got, total));
       if (total !== undefined && received !== total) throw new Error(`download of ${file.label} from ${url} ended early: ${received} of ${total} bytes`);
     }
 

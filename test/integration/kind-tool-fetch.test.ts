@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,8 @@ interface Served {
   body: Buffer;
   /** close the connection after this many bytes (once), to simulate an interrupted download */
   cutAfter?: number;
+  /** send this many bytes, then stall (once), so the client can cancel mid-transfer */
+  stallAfter?: number;
 }
 
 describe('kind tool fetching from 127.0.0.1', () => {
@@ -31,6 +33,7 @@ describe('kind tool fetching from 127.0.0.1', () => {
   let dir: string;
   const files = new Map<string, Served>();
   const requests: { path: string; range?: string }[] = [];
+  const stalled: ServerResponse[] = [];
   // a "kind" binary: a node script that prints its version
   const kindBin = Buffer.from(`#!${process.execPath}\nconsole.log('kind v9.9.9-test go1.26 linux/amd64');\n${'// padding\n'.repeat(4000)}`);
   let helmTgz: Buffer;
@@ -71,9 +74,17 @@ describe('kind tool fetching from 127.0.0.1', () => {
         res.writeHead(200, { 'content-length': f.body.length });
       }
       const chunk = f.body.subarray(start);
+      if (f.stallAfter !== undefined) {
+        const n = f.stallAfter;
+        f.stallAfter = undefined;
+        res.write(chunk.subarray(0, n));
+        stalled.push(res);
+        return;
+      }
       if (f.cutAfter !== undefined) {
         const n = f.cutAfter;
         f.cutAfter = undefined;
+        // the connection is torn down right after the bytes: the client must keep what it got
         res.write(chunk.subarray(0, n), () => res.destroy());
         return;
       }
@@ -83,6 +94,7 @@ describe('kind tool fetching from 127.0.0.1', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(async () => {
+    for (const r of stalled) r.destroy();
     await new Promise<void>((r) => server.close(() => r()));
     await rm(dir, { recursive: true, force: true });
   });
@@ -136,6 +148,23 @@ describe('kind tool fetching from 127.0.0.1', () => {
     assert.equal(sha256(await readFile(loc.path)), sha256(kindBin));
     assert.equal((await execa(loc.path)).stdout, 'kind v9.9.9-test go1.26 linux/amd64');
     assert.deepEqual(await readdir(cacheDir), ['kind-v9.9.9-test']);
+  });
+
+  test('cancelling a download (AbortSignal) mid-transfer keeps a resumable .part and installs nothing', async () => {
+    files.set('/stall/kind', { body: kindBin, stallAfter: 8000 });
+    const cacheDir = join(dir, 'cache-abort');
+    const p = pins({ kind: { url: `${base}/stall/kind`, sha256: sha256(kindBin) } });
+    const dest = cachedToolPath('kind', cacheDir, p);
+    const ac = new AbortController();
+    await assert.rejects(
+      fetchTool('kind', { pins: p, cacheDir, platform: 'linux/amd64', env: { PATH: '' }, signal: ac.signal, onProgress: (got) => { if (got >= 8000) ac.abort(); } }),
+      (e: unknown) => e instanceof Error && /abort/i.test(`${e.name} ${e.message}`),
+    );
+    assert.equal((await stat(partialPath(dest))).size, 8000);
+    await assert.rejects(stat(dest));
+    const loc = await fetchTool('kind', { pins: p, cacheDir, platform: 'linux/amd64', env: { PATH: '' } });
+    assert.equal(requests.at(-1)?.range, 'bytes=8000-');
+    assert.equal(sha256(await readFile(loc.path)), sha256(kindBin));
   });
 
   test('a tool without a pinned checksum is refused before any request', async () => {
