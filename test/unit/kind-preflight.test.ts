@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkCpus, checkInotify, checkKvm, checkMemory, checkPort, checkSubnetFree, checkTools } from '../../src/lab/kind/preflight';
+import { checkSshKeygen, checkCpus, checkInotify, checkKvm, checkMemory, checkPort, checkSubnetFree, checkTools } from '../../src/lab/kind/preflight';
 
 const GiB = 1024 ** 3;
 
@@ -102,5 +102,11 @@ describe('kind lab preflight', () => {
     assert.equal(n['tool-kubectl']?.status, 'fail', 'kubectl darwin/amd64 has no pinned checksum');
     const bad = await checkTools({ configured: { helm: join(dir, 'nope') }, env: { PATH: '' }, cacheDir: cache, platform: 'linux/amd64' });
     assert.match(bad.checks.find((c) => c.id === 'tool-helm')?.message ?? '', /configured helm .* is not an executable file/);
+  });
+
+  test('ssh-keygen missing fails with what to install', async () => {
+    const r = await checkSshKeygen(join(dir, 'no-ssh-keygen'));
+    assert.equal(r.status, 'fail');
+    assert.match(r.message, /install the OpenSSH client/);
   });
 });

@@ -129,7 +129,7 @@ export class KindLab implements LabBackend {
     const draft = this.planOptions(up, kvm);
     if (!this.opts.skipPreflight) {
       progress('Checking this machine (preflight)');
-      const report = await runPreflight({ externalSubnet: draft.externalNetwork.subnet, configured: this.opts.tools, env: this.env, cacheDir: this.opts.cacheDir, docker: this.opts.tools?.docker });
+      const report = await runPreflight({ externalSubnet: draft.externalNetwork.subnet, configured: this.opts.tools, env: this.env, cacheDir: this.opts.cacheDir, docker: this.opts.tools?.docker, sshKeygen: this.opts.tools?.['ssh-keygen'] });
       for (const line of formatPreflight(report).split('\n')) progress(line);
       const docker = report.checks.find((c) => c.id === 'docker');
       if (docker?.status === 'fail') throw new Error(docker.message);

@@ -123,6 +123,15 @@ export function checkSubnetFree(cidr: string, interfaces: ReturnType<typeof netw
   return { id: 'external-subnet', status: 'ok', message: `${cidr} is free on this host` };
 }
 
+/** ssh-keygen makes the key `lab exec` uses to reach the sample VMs (OpenSSH client). */
+export async function checkSshKeygen(file = 'ssh-keygen', env: NodeJS.ProcessEnv = process.env): Promise<PreflightCheck> {
+  const r = await execa(file, ['-l', '-f', '/dev/null'], { reject: false, timeout: 10_000, env, stdin: 'ignore' });
+  if (r.failed && r.exitCode === undefined && !r.timedOut) {
+    return { id: 'ssh-keygen', status: 'fail', message: 'ssh-keygen is missing (the lab makes an SSH key for the sample VMs): install the OpenSSH client' };
+  }
+  return { id: 'ssh-keygen', status: 'ok', message: 'ssh-keygen is available' };
+}
+
 export interface ToolPreflightOptions {
   configured?: Partial<Record<KindTool, string>>;
   env?: NodeJS.ProcessEnv;
@@ -166,6 +175,7 @@ export async function checkTools(opts: ToolPreflightOptions = {}): Promise<{ che
 
 export interface PreflightOptions extends ToolPreflightOptions {
   docker?: string;
+  sshKeygen?: string;
   externalSubnet: string;
   apiServerPort?: number;
   kvmDevice?: string;
@@ -183,6 +193,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     await checkInotify(),
     await checkPort(opts.apiServerPort ?? 0),
     checkSubnetFree(opts.externalSubnet),
+    await checkSshKeygen(opts.sshKeygen, opts.env),
     ...tools.checks,
   ];
   return { checks, kvm: kvm.kvm, tools: tools.found, ok: checks.every((c) => c.status !== 'fail') };
