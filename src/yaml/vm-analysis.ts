@@ -127,9 +127,10 @@ function versionOf(ctx: AnalysisContext): string | undefined {
   return ctx.kubeOvnVersion ?? ctx.cluster?.kubeOvnVersion;
 }
 
-export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}): VmAnalysis {
-  // only the parts of each document VM analysis reads are built (see VM_SELECTION)
-  const docs = parseYamlStream(text, { select: VM_SELECTION });
+export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts: { fullTrees?: boolean } = {}): VmAnalysis {
+  // only the parts of each document VM analysis reads are built (see VM_SELECTION); tests
+  // compare with fullTrees to show the selection changes nothing
+  const docs = parseYamlStream(text, opts.fullTrees ? {} : { select: VM_SELECTION });
   const found = findVms(docs);
   const lines = lineIndex(text);
   const rep = new Reporter(lines);

@@ -4,7 +4,8 @@ import { scanDocument, splitDocuments } from '../../../src/yaml/fast-scan';
 import { parseRegionWithYaml } from '../../../src/yaml/tree-from-yaml';
 import { parseYamlStream } from '../../../src/yaml/yaml-stream';
 import { toPlain, type YNode } from '../../../src/yaml/yaml-tree';
-import { fixtureNames, readFixture } from './corpus';
+import { contexts, fixtureNames, readFixture } from './corpus';
+import { analyzeVmDocuments } from '../../../src/yaml/vm-analysis';
 
 /** Every scalar with its offsets and value, in order (block scalar values are compared separately). */
 function scalars(n: YNode | null, out: string[] = []): string[] {
@@ -86,4 +87,17 @@ test('a syntax error is reported with its place, not thrown', () => {
   const [doc] = parseYamlStream(text);
   assert.ok(doc.errors.length > 0);
   assert.ok(doc.errors[0].start > text.indexOf('name'), 'the error points into the broken mapping');
+});
+
+describe('selective scanning gives the same VMs, lenses, diagnostics and fixes as full trees', () => {
+  for (const name of fixtureNames()) {
+    test(name, () => {
+      const text = readFixture(name);
+      for (const ctx of Object.values(contexts())) {
+        const full = analyzeVmDocuments(text, ctx, { fullTrees: true });
+        const sel = analyzeVmDocuments(text, ctx);
+        assert.deepEqual(JSON.parse(JSON.stringify(sel)), JSON.parse(JSON.stringify(full)));
+      }
+    });
+  }
 });
