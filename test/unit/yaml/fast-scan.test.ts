@@ -9,7 +9,7 @@ import { analyzeVmDocuments } from '../../../src/yaml/vm-analysis';
 
 /** Every scalar with its offsets and value, in order (block scalar values are compared separately). */
 function scalars(n: YNode | null, out: string[] = []): string[] {
-  if (!n) return out;
+  if (!n || n.kind === 'opaque') return out;
   if (n.kind === 'scalar') out.push(`${n.start}-${n.end}:${n.style}:${n.style === 'block' ? '' : n.value}`);
   else if (n.kind === 'map') for (const p of n.pairs) { scalars(p.key, out); out.push(`:${p.colonEnd}`); scalars(p.value, out); }
   else for (const i of n.items) scalars(i, out);
@@ -17,7 +17,7 @@ function scalars(n: YNode | null, out: string[] = []): string[] {
 }
 
 function starts(n: YNode | null, out: string[] = []): string[] {
-  if (!n || n.kind === 'scalar') return out;
+  if (!n || n.kind === 'scalar' || n.kind === 'opaque') return out;
   out.push(`${n.kind}@${n.start}${n.flow ? 'f' : ''}-${n.end}`);
   if (n.kind === 'map') for (const p of n.pairs) starts(p.value, out);
   else for (const i of n.items) starts(i, out);
