@@ -113,11 +113,24 @@ export class KubeClient {
       ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
       ctx.setBody(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     }
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-    ctx.setSignal(opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout);
-    await this.kubeConfig.applySecurityAuthentication(ctx);
+    // Our own timer, cleared when the answer is in: a pending AbortSignal.timeout() would keep
+    // a short-lived CLI process alive for its whole duration.
+    const ctrl = new AbortController();
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => ctrl.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const onAbort = (): void => ctrl.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    ctx.setSignal(ctrl.signal);
     let status: number;
     let text: string;
+    try {
+      await this.kubeConfig.applySecurityAuthentication(ctx);
+    } catch (e) {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      throw e;
+    }
     try {
       const resp = await this.http.send(ctx).toPromise();
       status = resp.httpStatusCode;
@@ -125,6 +138,9 @@ export class KubeClient {
     } catch (e) {
       if (opts.signal?.aborted) throw e;
       throw new KubeUnreachableError(this.server, e);
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
     }
     const what = `${method} ${url.pathname}`;
     if (status < 200 || status >= 300) {
