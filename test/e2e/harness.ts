@@ -186,6 +186,16 @@ function isolatedEnv(runDir: string, extra: Record<string, string> = {}): Record
   };
 }
 
+/**
+ * What the extension would otherwise pick up from the developer's machine: a running lab's state
+ * (XDG_STATE_HOME) and ~/.kube/config or $KUBECONFIG. A test that wants a cluster passes
+ * `ovnlab.kubeconfig` in settings or KUBECONFIG in processEnv.
+ */
+function hermeticDefaults(runDir: string): Record<string, string> {
+  mkdirSync(join(runDir, 'xdg', 'state'), { recursive: true });
+  return { XDG_STATE_HOME: join(runDir, 'xdg', 'state'), KUBECONFIG: join(runDir, 'no-kubeconfig') };
+}
+
 function commonArgs(o: { userDataDir: string; extensionsDir: string }): string[] {
   return ['--user-data-dir', o.userDataDir, '--extensions-dir', o.extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
 }
@@ -225,7 +235,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   // it together with the extension host and helpers it forks.
   const child: ResultPromise = execa(o.env.node, args, {
     detached: true, stdin: 'ignore', stdout: { file: logFile }, stderr: { file: logFile },
-    env: isolatedEnv(o.runDir, o.processEnv), reject: false, cleanup: false,
+    env: isolatedEnv(o.runDir, { ...hermeticDefaults(o.runDir), ...o.processEnv }), reject: false, cleanup: false,
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`code-server did not start; see ${logFile}`);
