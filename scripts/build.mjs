@@ -1,5 +1,6 @@
 // Bundles the extension (one CommonJS file for the extension host) and the CLI (one ESM file).
 import { build } from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
@@ -14,3 +15,8 @@ await Promise.all([
     banner: { js: "import { createRequire as __ovnlabRequire } from 'node:module'; const require = __ovnlabRequire(import.meta.url);" },
   }),
 ]);
+
+// webview assets: the panels' scripts and styles, and @vscode-elements/elements' one-file bundle
+mkdirSync('dist/media', { recursive: true });
+for (const f of ['flows.js', 'trace.js', 'panels.css']) cpSync(`media/${f}`, `dist/media/${f}`);
+cpSync('node_modules/@vscode-elements/elements/dist/bundled.js', 'dist/media/vscode-elements.js');

@@ -12,7 +12,7 @@ import type { LiveTree } from '../views/live-tree';
 import { createSubnet, createVpc } from '../views/network-commands';
 import { NetworksTree } from '../views/networks-tree';
 import { OVNLAB_SCHEME, ObjectDocuments, objectUri } from '../views/object-documents';
-import { showFlows, traceFromVm } from '../views/ovn-inspect-commands';
+import { registerPanelSerializers, showFlowsPanel, traceFromVmPanel } from '../views/panel-commands';
 import { parseSettings, type OvnlabSettings } from '../views/settings';
 import { ConnectionStatusBar } from '../views/status-bar';
 import { ipOf, objectRefOf, type SidebarNode } from '../views/tree-node';
@@ -90,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): OvnlabApi {
     kubeconfig: () => labTree.status?.kubeconfig ?? session.state.choice?.kubeconfig, changed: reconnect,
   };
   const deps = { session, log };
-  const inspect = { ...deps, documents, labDir: defaultLabDir };
+  const panels = { ...deps, documents, labDir: defaultLabDir, extensionUri: context.extensionUri };
   const cmd = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
   context.subscriptions.push(
     ...VM_ACTIONS.map((a) => cmd(`ovnlab.vm.${a}`, (n: SidebarNode) => runVmAction(deps, a, n))),
@@ -109,8 +109,9 @@ export function activate(context: vscode.ExtensionContext): OvnlabApi {
       await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
       await vscode.window.showTextDocument(doc, { preview: true });
     }),
-    cmd('ovnlab.traceFromVm', (n: SidebarNode) => traceFromVm(inspect, n)),
-    cmd('ovnlab.showFlows', (n: SidebarNode) => showFlows(inspect, n)),
+    cmd('ovnlab.traceFromVm', (n: SidebarNode, preset?: Parameters<typeof traceFromVmPanel>[2]) => traceFromVmPanel(panels, n, preset)),
+    cmd('ovnlab.showFlows', (n: SidebarNode) => showFlowsPanel(panels, n)),
+    ...registerPanelSerializers(panels),
     cmd('ovnlab.createVpc', () => createVpc(deps)),
     cmd('ovnlab.createSubnet', (n?: SidebarNode) => createSubnet(deps, n)),
     cmd('ovnlab.lab.up', () => labUp(labDeps)),

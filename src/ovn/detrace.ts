@@ -4,7 +4,7 @@
 // route, policy, LB…) → the Kubernetes object that made that (k8s-owner.ts).
 // Also ofport → OVS Interface and its iface-id. Pure over a snapshot of the three databases.
 import { asList, asMap, type DbRow } from './ctl-json';
-import { NbOwnerIndex, type K8sOwner } from './k8s-owner';
+import { NbOwnerIndex, type K8sOwner, type NatOwnerResolver } from './k8s-owner';
 
 export type Tables = ReadonlyMap<string, readonly DbRow[]>;
 
@@ -13,6 +13,8 @@ export interface DetraceSnapshot {
   sb: Tables;
   /** Open_vSwitch tables of the node the trace ran on (Bridge, Port, Interface) */
   ovs?: Tables;
+  /** owners of untagged NAT rows, from the cluster's or lab's Kubernetes objects */
+  natOwner?: NatOwnerResolver;
 }
 
 export interface NbObject {
@@ -103,7 +105,7 @@ export class Detracer {
     for (const g of snap.sb.get('Logical_DP_Group') ?? []) this.dpGroups.set(g._uuid, asList(g.datapaths).map(String));
     for (const c of snap.sb.get('Chassis') ?? []) this.chassisNames.set(c._uuid, String(c.name));
     for (const pb of snap.sb.get('Port_Binding') ?? []) this.pbNames.set(pb._uuid, String(pb.logical_port));
-    this.owners = new NbOwnerIndex(snap.nb);
+    this.owners = new NbOwnerIndex(snap.nb, snap.natOwner);
   }
 
   explain(cookie: string): CookieExplanation {

@@ -12,6 +12,45 @@ export interface K8sOwner {
   why: string;
 }
 
+/** Finds the owner of a NAT row Kube-OVN left untagged, from the cluster's (or lab's) objects. */
+export type NatOwnerResolver = (nat: { type: string; externalIp: string; logicalIp: string }) => K8sOwner | undefined;
+
+/** The minimal shape of a Kubernetes object the EIP resolver reads. */
+export interface AnnotatedObject {
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  spec?: unknown;
+}
+
+const EIP_ANNOTATIONS = ['ovn.kubernetes.io/eip', 'ovn.kubernetes.io/snat'] as const;
+
+/**
+ * A NatOwnerResolver over objects: the VM (annotation on spec.template.metadata) or pod whose
+ * ovn.kubernetes.io/eip (dnat_and_snat) or ovn.kubernetes.io/snat (snat) equals the external IP.
+ */
+export function natOwnerFromAnnotations(objects: readonly AnnotatedObject[]): NatOwnerResolver {
+  const byIp = new Map<string, { obj: AnnotatedObject; annotation: string }>();
+  for (const o of objects) {
+    const tmpl = (o.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations;
+    for (const ann of [o.metadata.annotations, o.kind === 'VirtualMachine' ? tmpl : undefined]) {
+      for (const a of EIP_ANNOTATIONS) {
+        const ip = ann?.[a];
+        // a VM wins over the pod/VMI it runs as (both carry the annotation)
+        if (ip && (!byIp.has(`${a} ${ip}`) || o.kind === 'VirtualMachine')) byIp.set(`${a} ${ip}`, { obj: o, annotation: a });
+      }
+    }
+  }
+  return (nat) => {
+    const a = nat.type === 'snat' ? 'ovn.kubernetes.io/snat' : 'ovn.kubernetes.io/eip';
+    const hit = byIp.get(`${a} ${nat.externalIp}`);
+    if (!hit) return undefined;
+    return {
+      kinds: [hit.obj.kind], name: hit.obj.metadata.name, namespace: hit.obj.metadata.namespace,
+      why: `${hit.obj.kind} ${hit.obj.metadata.namespace ? `${hit.obj.metadata.namespace}/` : ''}${hit.obj.metadata.name} has ${hit.annotation}=${nat.externalIp} (NAT ${nat.type} ${nat.externalIp} → ${nat.logicalIp})`,
+    };
+  };
+}
+
 export const EXTERNAL_GW_CONFIGMAP = { kinds: ['ConfigMap'], name: 'ovn-external-gw-config', namespace: 'kube-system' };
 
 /** Finds the NB rows' owners; `nb` holds the NB tables by name. */
@@ -20,7 +59,7 @@ export class NbOwnerIndex {
   private readonly lsNames = new Set<string>();
   private readonly lrNames = new Set<string>();
 
-  constructor(nb: ReadonlyMap<string, readonly DbRow[]>) {
+  constructor(nb: ReadonlyMap<string, readonly DbRow[]>, private readonly natResolver?: NatOwnerResolver) {
     for (const lr of nb.get('Logical_Router') ?? []) {
       this.lrNames.add(String(lr.name));
       for (const n of asList(lr.nat)) this.natRouter.set(String(n), String(lr.name));
@@ -106,6 +145,8 @@ export class NbOwnerIndex {
     const port = asOptional(row.logical_port);
     const ext = String(row.external_ip);
     const inner = String(row.logical_ip);
+    const resolved = this.natResolver?.({ type: String(row.type), externalIp: ext, logicalIp: inner });
+    if (resolved) return resolved;
     if (port && port.split('.').length >= 2) {
       const [vm, ns] = port.split('.');
       return { kinds: ['VirtualMachine', 'Pod'], name: vm, namespace: ns, why: `NAT logical_port ${port}` };

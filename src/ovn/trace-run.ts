@@ -3,6 +3,7 @@
 // runs both traces on the node the source port is bound to, and explains every cookie.
 import { asList, asMap, type DbRow } from './ctl-json';
 import { Detracer, type CookieExplanation, type Tables } from './detrace';
+import type { NatOwnerResolver } from './k8s-owner';
 import type { OvnTarget } from './ovn-target';
 import { ofprotoFlow, ovnMicroflow, resolveTraceEndpoints, type TraceEndpoints, type TraceProtocol } from './trace-request';
 import { parseOvnTrace, type OvnTrace } from './ovn-trace';
@@ -70,7 +71,7 @@ export function boundNode(sb: Tables, port: string): string | undefined {
   return chassis ? String(chassis.hostname || chassis.name) : undefined;
 }
 
-export async function runTrace(target: OvnTarget, from: string, dstIp: string, protocol: TraceProtocol): Promise<TraceResult> {
+export async function runTrace(target: OvnTarget, from: string, dstIp: string, protocol: TraceProtocol, opts: { natOwner?: NatOwnerResolver } = {}): Promise<TraceResult> {
   const nb = await readTables(NB_TABLES, (t) => target.listRows('nb', t));
   const sb = await readTables(SB_TABLES, (t) => target.listRows('sb', t));
   const endpoints = resolveTraceEndpoints(nb, from, dstIp, protocol);
@@ -88,7 +89,7 @@ export async function runTrace(target: OvnTarget, from: string, dstIp: string, p
   const ovnTraceText = await target.ovnTrace(endpoints.datapath, microflow);
   const ofprotoText = await target.ofprotoTrace(node, 'br-int', flow);
 
-  const detracer = new Detracer({ nb, sb, ovs });
+  const detracer = new Detracer({ nb, sb, ovs, natOwner: opts.natOwner });
   const ovnTrace = parseOvnTrace(ovnTraceText);
   const ofproto = parseOfprotoTrace(ofprotoText);
   const depthOf = stepDepths(ofproto);
