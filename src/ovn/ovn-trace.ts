@@ -139,9 +139,15 @@ function indentOf(s: string): number {
 
 function parseDetailed(lines: string[]): OvnTrace {
   const trace: OvnTrace = { mode: 'detailed', root: [], hops: [], outcomes: [], errors: [] };
-  type Open = { indent: number; node: OvnTraceNode };
+  // contentIndent: where the first line under a title went, which tells a flattened (last)
+  // child from one printed indented (the passes of a multicast group)
+  type Open = { indent: number; node: OvnTraceNode; contentIndent?: number };
   const stack: Open[] = [];
-  const attach = (n: OvnTraceNode) => (stack.length > 0 ? stack[stack.length - 1].node.children : trace.root).push(n);
+  const attach = (n: OvnTraceNode, indent: number) => {
+    const top = stack[stack.length - 1];
+    if (top && top.contentIndent === undefined) top.contentIndent = indent;
+    (top ? top.node.children : trace.root).push(n);
+  };
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].replace(/\r$/, '');
     const lineNo = i + 1;
@@ -159,10 +165,13 @@ function parseDetailed(lines: string[]): OvnTrace {
         const top = stack[stack.length - 1];
         const isTitle = top.node.kind === 'pipeline' || top.node.kind === 'branch';
         if (top.indent > indent || (!isTitle && top.indent >= indent)) stack.pop();
+        // a pass printed indented under its parent (one port of a multicast group) is followed
+        // at its own indentation by its siblings, not by its continuation
+        else if (top.indent === indent && top.node.kind === 'pipeline' && (top.contentIndent ?? indent) > indent) stack.pop();
         else break;
       }
-      // a title at the same indentation as the open title continues it (tail of its last node)
-      attach(node);
+      // otherwise a title at the indentation of the open title continues it (tail of its last node)
+      attach(node, indent);
       stack.push({ indent, node });
       continue;
     }
@@ -179,7 +188,7 @@ function parseDetailed(lines: string[]): OvnTrace {
         if (top.indent > level || (!isTitle && top.indent >= level)) stack.pop();
         else break;
       }
-      attach(node);
+      attach(node, level);
       stack.push({ indent: level, node });
       continue;
     }
@@ -190,7 +199,7 @@ function parseDetailed(lines: string[]): OvnTrace {
       continue;
     }
     const node = statementNode(trimmed, lineNo);
-    attach(node);
+    attach(node, indent);
     stack.push({ indent, node });
   }
   return trace;
@@ -222,7 +231,7 @@ function parseBraced(lines: string[]): OvnTrace {
       stack.push(node);
       continue;
     }
-    if (!t.endsWith(';')) {
+    if (!t.endsWith(';') && !(t.startsWith('/*') && t.endsWith('*/'))) {
       trace.errors.push({ line: lineNo, text: raw, reason: 'expected a statement ending in ";", a block "… {" or "};"' });
       continue;
     }

@@ -81,6 +81,15 @@ describe('ofproto/trace parser', () => {
     assert.match(t.passes[2].datapathActions ?? '', /,3$/);
   });
 
+  test('ARP flood: one pass, ends in a controller action (put_arp) and an output, no errors', () => {
+    const t = parseOfprotoTrace(read('ofproto-trace-vm1-arp-flood.txt'));
+    assert.deepEqual(t.errors, []);
+    assert.equal(t.passes.length, 1);
+    assert.match(t.passes[0].datapathActions ?? '', /^userspace\(pid=0,controller\(/);
+    assert.ok(ofprotoSteps(t).length > 40);
+    assert.ok(ofprotoSteps(t).every((s) => s.noMatch || s.priority !== undefined));
+  });
+
   test('bad input: lines outside a bridge block, an unclosed banner', () => {
     const t = parseOfprotoTrace('Flow: ip\n\nbridge("br-int")\n----------------\n 0. priority 0\n    drop\n\nFinal flow: unchanged\nsomething odd\n===\nrecirc(0x1) - resume\n');
     assert.deepEqual(t.errors.map((e) => e.line), [9, 11]);

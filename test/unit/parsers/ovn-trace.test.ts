@@ -77,6 +77,45 @@ describe('ovn-trace --detailed', () => {
   });
 });
 
+describe('ovn-trace --detailed: branches', () => {
+  test('ARP broadcast: the multicast group\'s passes are siblings, each with its own outcome', () => {
+    const t = parseOvnTrace(read('ovn-trace-detailed-vm1-arp-flood.txt'));
+    assert.deepEqual(t.errors, []);
+    const [mc] = find(t.root, (n) => n.kind === 'branch') as OvnTraceBranch[];
+    assert.equal(mc.action, 'multicast');
+    assert.equal(mc.args, 'dp="ovn-default", mcgroup="_MC_flood"');
+    const passes = mc.children.filter((c) => c.kind === 'pipeline');
+    assert.deepEqual(passes.map((p) => p.kind === 'pipeline' && p.outport), ['ovn-default-ovn-cluster', 'vm1.default', 'vm2.default']);
+    // the router pass behind the patch port continues the first egress, inside it
+    assert.ok(passes[0].children.some((c) => c.kind === 'pipeline' && c.datapath === 'ovn-cluster'));
+    assert.deepEqual(t.outcomes.map((o) => o.kind), ['output', 'drop', 'no-output', 'output']);
+    const drop = t.outcomes[1];
+    assert.equal(drop.kind === 'drop' && drop.stage, 'lr_in_ip_input');
+    // --summary of the same trace has the same passes
+    const s = parseOvnTrace(read('ovn-trace-summary-vm1-arp-flood.txt'));
+    assert.deepEqual(s.errors, []);
+    assert.deepEqual(s.hops.map((h) => [h.direction, h.datapath, h.outport]), t.hops.map((h) => [h.direction, h.datapath, h.outport]));
+  });
+
+  test('TTL 1: the router answers through a nested icmp4 { … } branch back to vm1', () => {
+    const t = parseOvnTrace(read('ovn-trace-detailed-vm1-ttl1.txt'));
+    assert.deepEqual(t.errors, []);
+    const [icmp] = find(t.root, (n) => n.kind === 'branch') as OvnTraceBranch[];
+    assert.equal(icmp.action, 'icmp4');
+    assert.ok(icmp.children.some((c) => c.kind === 'action' && c.text === 'icmp4.type = 11'));
+    assert.equal(find(icmp.children, (n) => n.kind === 'pipeline').length, 3, 'the error goes back through the router egress and the switch');
+    const last = t.outcomes[t.outcomes.length - 1];
+    assert.equal(last.kind === 'output' && last.port, 'vm1.default');
+  });
+
+  test('a frame to an unknown MAC is dropped in ls_in_l2_unknown', () => {
+    const t = parseOvnTrace(read('ovn-trace-detailed-vm1-unknown-mac.txt'));
+    assert.deepEqual(t.errors, []);
+    assert.deepEqual(t.outcomes, [{ kind: 'drop', line: 12, datapath: 'ovn-default', stage: 'ls_in_l2_unknown' }]);
+    assert.deepEqual(t.hops[0].stages.map((s) => s.stage), ['ls_in_check_port_sec', 'ls_in_l2_lkup', 'ls_in_l2_unknown']);
+  });
+});
+
 describe('ovn-trace --summary and --minimal', () => {
   test('summary has the same datapath hops and outcomes as detailed, for all three traces', () => {
     for (const name of ['vm1-vm2', 'vm1-eip', 'outside-eip']) {
