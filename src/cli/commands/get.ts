@@ -111,7 +111,9 @@ async function runGet(view: View, v: Record<string, unknown>, io: CliIo): Promis
     const conn = store.connection;
     if (conn.state === 'unreachable') throw new UsageError(`${conn.message} (context "${client.context}")`, 1);
     const main = store.status(need.main);
-    if (main.state !== 'synced') {
+    // Clusters without the OVN EIP CRDs still have EIPs by pod annotation: not fatal for `get eips`.
+    const tolerated = view === 'eips' && main.state === 'not-served';
+    if (main.state !== 'synced' && !tolerated) {
       throw new UsageError(`${main.message ?? main.state}${main.detail ? ` — the API server said: ${main.detail}` : ''} (context "${client.context}")`, 1);
     }
     // Joined kinds that are simply not installed (no Multus, no iptables NAT CRDs) are normal;
