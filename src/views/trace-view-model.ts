@@ -104,6 +104,16 @@ export function buildTraceView(query: TraceQuery, r: TraceResult): TraceView {
     l.push({ table: st.table, priority: st.priority, match: st.match, cookie: st.cookie, depth: st.depth });
     byCookie.set(key, l);
   }
+  // A logical flow can run in several passes (lr_in_admission on the way out and back in): each
+  // occurrence takes the next OpenFlow step with its cookie, the last occurrence the rest.
+  const occurrences = new Map<string, number>();
+  for (const h of r.ovnTrace.hops) for (const s of h.stages) occurrences.set(s.uuid.slice(0, 8), (occurrences.get(s.uuid.slice(0, 8)) ?? 0) + 1);
+  const takeSteps = (key: string): OfStepView[] => {
+    const left = (occurrences.get(key) ?? 1) - 1;
+    occurrences.set(key, left);
+    const q = byCookie.get(key) ?? [];
+    return left > 0 ? q.splice(0, 1) : q.splice(0);
+  };
   const drops: string[] = [];
   const hops: HopView[] = r.ovnTrace.hops.map((h) => ({
     direction: h.direction, datapath: h.datapath, kind: hopKind(h.datapath, h.stages), inport: h.inport, outport: h.outport, branches: h.branches,
@@ -115,7 +125,7 @@ export function buildTraceView(query: TraceQuery, r: TraceResult): TraceView {
       const lf = explained.get(key)?.logicalFlows.find((x) => x.uuid.startsWith(s.uuid));
       return {
         table: s.table, stage: s.stage, priority: s.priority, match: s.match, uuid: s.uuid, actions,
-        ofSteps: byCookie.get(key) ?? [], nbObjects: lf ? nbObjectsView(lf) : [], drop,
+        ofSteps: takeSteps(key), nbObjects: lf ? nbObjectsView(lf) : [], drop,
       };
     }),
   }));
