@@ -149,4 +149,13 @@ describe('kind lab down removes only what ovnlab made', () => {
     assert.equal(await runCli(['lab', 'status', '--backend', 'vagrant'], io), 2);
     assert.match(err.join('\n'), /--backend takes local or kind, got "vagrant"/);
   });
+
+  test('a directory holding another backend\'s lab is refused, and its lab.json is left alone', async () => {
+    await world({ docker: true, clusters: [], apiUp: false, labelledNodes: false, networks: {} });
+    const local = JSON.stringify({ backend: 'local', nodes: 3 });
+    await writeFile(join(labDir, 'lab.json'), local);
+    await assert.rejects(lab().down(), /holds the local lab's state \(lab\.json\).*pass another --dir/);
+    await assert.rejects(new KindLab(labDir, { tools, env, skipPreflight: true }).up({}, () => {}), /holds the local lab's state/);
+    assert.equal(await readFile(join(labDir, 'lab.json'), 'utf8'), local);
+  });
 });

@@ -90,6 +90,25 @@ export class KindLab implements LabBackend {
     }
   }
 
+  /** The backend whose lab.json is in this directory when it is not the kind lab's. */
+  private async foreignBackend(): Promise<string | undefined> {
+    try {
+      const raw = JSON.parse(await readFile(this.statePath(), 'utf8')) as { backend?: unknown };
+      return raw.backend === 'kind' ? undefined : String(raw.backend ?? 'unknown');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async refuseForeignDir(): Promise<void> {
+    const other = await this.foreignBackend();
+    if (other) {
+      throw new Error(
+        `${this.dir} holds the ${other} lab's state (lab.json): the kind lab keeps its own directory (default ${defaultKindLabDir(this.env)}); pass another --dir`,
+      );
+    }
+  }
+
   private async saveState(s: KindLabState): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const tmp = `${this.statePath()}.tmp`;
@@ -125,6 +144,7 @@ export class KindLab implements LabBackend {
   }
 
   async up(up: LabUpOptions, progress: LabProgress, signal?: AbortSignal): Promise<LabStatus> {
+    await this.refuseForeignDir();
     let kvm = this.opts.kvm ?? true;
     const draft = this.planOptions(up, kvm);
     if (!this.opts.skipPreflight) {
@@ -178,6 +198,7 @@ export class KindLab implements LabBackend {
   }
 
   async down(progress: LabProgress = () => {}): Promise<void> {
+    await this.refuseForeignDir();
     const state = await this.loadState();
     const tools = await this.presentTools();
     const clusterName = state?.clusterName ?? DEFAULT_KIND_PLAN_OPTIONS.clusterName;
