@@ -242,7 +242,11 @@
     vscode.postMessage({ type: 'pause', paused });
     save({ paused });
   });
-  mark.addEventListener('click', () => vscode.postMessage({ type: 'mark' }));
+  mark.addEventListener('click', () => {
+    vscode.postMessage({ type: 'mark' });
+    deltaMode.value = 'mark';
+    save({ deltaMode: 'mark' });
+  });
   deltaMode.addEventListener('change', () => {
     vscode.postMessage({ type: 'deltaMode', mode: deltaMode.value });
     save({ deltaMode: deltaMode.value });

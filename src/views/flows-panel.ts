@@ -115,6 +115,9 @@ export class FlowsPanel implements vscode.Disposable {
         this.state = { ...this.state, intervalMs: m.ms };
         return;
       case 'mark':
+        // marking means "show me what happens from now": switch to Δ since the mark
+        this.state = { ...this.state, deltaMode: 'mark' };
+        this.vm.setDeltaMode('mark');
         this.vm.markNow();
         this.postRows();
         this.status();

@@ -96,7 +96,7 @@ export class FlowsViewModel {
   /** "Hit by my last ping": remember this snapshot; Δ in mark mode counts from here. */
   markNow(): void {
     this.mark = this.snap;
-    if (this.deltaMode === 'mark') this.update(this.snap!);
+    if (this.deltaMode === 'mark' && this.snap) this.update(this.snap);
   }
 
   setDeltaMode(mode: DeltaMode): void {
