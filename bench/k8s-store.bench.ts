@@ -8,7 +8,7 @@
 // has no --unsafe-no-fsync, which would make creating 11k objects take many minutes.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { installOvnlabCrds } from '../src/k8s/crd-install';
@@ -30,6 +30,12 @@ const SUBNETS = 1_000;
 const NAMESPACES = 10;
 const CONCURRENCY = 16;
 const TREE_BUDGET_MS = 50;
+
+/** CPU time used by this process so far, in ms (user + system, all threads). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -137,31 +143,37 @@ export default async function bench(): Promise<BenchResult[]> {
         'VM namespaces': (ix) => vmNamespaceRows(ix),
         'VMs of a namespace': (ix) => vmRows(snap, ix, 'bench-0'),
       };
+      // Both CPU time (this process, all threads, GC included) and wall time: on a shared,
+      // overloaded machine wall time mostly measures waiting for a core, so the figure uses CPU.
       const perLevel: Record<string, number[]> = {};
+      const perLevelWall: Record<string, number[]> = {};
       const fullTimes: number[] = [];
       let vmsInTree = 0;
-      for (let r = 0; r < 7; r++) {
+      for (let r = 0; r < 9; r++) {
         for (const [name, level] of Object.entries(levels)) {
           const ix = buildIndexes(snap);
-          const s = performance.now();
+          const c0 = cpuMs();
+          const w0 = performance.now();
           level(ix);
-          (perLevel[name] ??= []).push(performance.now() - s);
+          (perLevelWall[name] ??= []).push(performance.now() - w0);
+          (perLevel[name] ??= []).push(cpuMs() - c0);
         }
         const ix = buildIndexes(snap);
-        const f0 = performance.now();
+        const f0 = cpuMs();
         const tree = vpcTree(snap, ix);
-        fullTimes.push(performance.now() - f0);
+        fullTimes.push(cpuMs() - f0);
         vmsInTree = tree.reduce((n, v) => n + v.subnets.reduce((m, s2) => m + s2.vms.length, 0), 0);
       }
       if (vmsInTree !== VMS) throw new Error(`tree holds ${vmsInTree} VMs, expected ${VMS}`);
       const medians = Object.entries(perLevel).map(([name, xs]) => [name, median(xs)] as const);
       const [worstName, level] = medians.reduce((a, b) => (b[1] > a[1] ? b : a));
-      console.log(`# joined views at ${VMS} VMs / ${SUBNETS} Subnets, each level right after a change (indexes it needs + rows): ${medians.map(([n, v]) => `${n} ${v.toFixed(1)} ms`).join(', ')}; worst ${worstName} ${level.toFixed(1)} ms (budget ${TREE_BUDGET_MS} ms: ${level <= TREE_BUDGET_MS ? 'ok' : 'OVER'}); the whole VPC → Subnet → VM tree with all ${VMS} rows at once: ${median(fullTimes).toFixed(1)} ms`);
+      const wall = Object.entries(perLevelWall).map(([n, xs]) => `${n} ${median(xs).toFixed(1)}`).join(', ');
+      console.log(`# joined views at ${VMS} VMs / ${SUBNETS} Subnets, each level right after a change (indexes it needs + rows), CPU ms: ${medians.map(([n, v]) => `${n} ${v.toFixed(1)}`).join(', ')}; worst ${worstName} ${level.toFixed(1)} ms (budget ${TREE_BUDGET_MS} ms: ${level <= TREE_BUDGET_MS ? 'ok' : 'OVER'}); wall ms (load ${loadavg()[0].toFixed(1)}): ${wall}; the whole VPC → Subnet → VM tree with all ${VMS} rows at once: ${median(fullTimes).toFixed(1)} CPU ms`);
       return [
         result(`k8s store: first full sync of the catalogue with ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets (vs raw LIST of them)`, median(syncTimes), list, 'ms', 1.5),
         result(`k8s store: one VM change reflected through the watch (vs raw LIST of ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets)`, median(reflect), list, 'ms', 0.1),
         // The budget is absolute (50 ms); as a ratio to the same-run LIST it is TREE_BUDGET_MS / list.
-        result(`k8s joined views: slowest tree level right after a change at ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, budget ${TREE_BUDGET_MS} ms (vs raw LIST)`, level, list, 'ms', TREE_BUDGET_MS / list),
+        result(`k8s joined views: slowest tree level right after a change, CPU time, at ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, budget ${TREE_BUDGET_MS} ms (vs raw LIST)`, level, list, 'ms', TREE_BUDGET_MS / list),
       ];
     } finally {
       await store.stop();

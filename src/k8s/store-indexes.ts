@@ -203,10 +203,17 @@ export class StoreIndexes {
   get vmsBySubnet(): Map<string, string[]> {
     return this.memo('vmsBySubnet', () => {
       const m = new Map<string, string[]>();
+      // the same order as resolveVmSubnet, without allocating a result per VM
+      const byNs = this.subnetByNamespace;
+      const fallback = this.defaultSubnet?.metadata.name;
       for (const [key, vm] of this.snap.virtualmachines) {
         const ns = vm.metadata.namespace ?? '';
-        const sn = resolveVmSubnet(this, ns, this.primaryIp(ns, vm.metadata.name), vm.spec?.template?.metadata?.annotations);
-        if (sn.name) push(m, sn.name, key);
+        const name =
+          this.primaryIp(ns, vm.metadata.name)?.spec?.subnet ||
+          vm.spec?.template?.metadata?.annotations?.[ANNOTATIONS.logicalSwitch] ||
+          byNs.get(ns)?.metadata.name ||
+          fallback;
+        if (name) push(m, name, key);
       }
       return m;
     });
