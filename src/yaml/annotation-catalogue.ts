@@ -93,8 +93,17 @@ export function parseAnnotationKey(key: string): ParsedAnnotationKey | undefined
   return { provider, attachment: { nad: parts[0], namespace: parts[1] }, name };
 }
 
+const podKeys = new Map<string, string>();
+
 export function annotationKey(name: string, attachment?: { nad: string; namespace: string }): string {
-  return attachment ? `${attachment.nad}.${attachment.namespace}.ovn.kubernetes.io/${name}` : `ovn.kubernetes.io/${name}`;
+  if (attachment) return `${attachment.nad}.${attachment.namespace}.ovn.kubernetes.io/${name}`;
+  // pod-network keys are asked for several times per VM: build each string once
+  let k = podKeys.get(name);
+  if (k === undefined) {
+    k = `ovn.kubernetes.io/${name}`;
+    podKeys.set(name, k);
+  }
+  return k;
 }
 
 export function levenshtein(a: string, b: string): number {

@@ -28,17 +28,28 @@ export interface IpRange {
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
 
 export function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    // no leading zeros: "010" is octal to some tools and invalid to Go's net.ParseIP
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  // plain numbers first, one BigInt at the end: this runs for every pinned IP on every keystroke
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46 /* . */) {
+      // no empty parts, no leading zeros ("010" is octal to some tools and invalid to Go)
+      if (digits === 0 || digits > 3 || part > 255 || (digits > 1 && text.charCodeAt(i - digits) === 48)) return undefined;
+      v = v * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
-  return v;
+  return parts === 4 ? BigInt(v) : undefined;
 }
 
 export function parseIpv6(text: string): bigint | undefined {
@@ -86,8 +97,8 @@ export function parseIp(text: string): ParsedIp | undefined {
 
 export function formatIp(ip: ParsedIp): string {
   if (ip.family === 4) {
-    const v = ip.value;
-    return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
+    const v = Number(ip.value);
+    return `${Math.floor(v / 16777216) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
   const groups: number[] = [];
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(Number((ip.value >> s) & 0xffffn));

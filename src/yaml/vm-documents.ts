@@ -115,10 +115,11 @@ function readAnnotations(map: YMap | undefined, on: VmAnnotation['on']): VmAnnot
   }));
 }
 
-function readNetworks(vm: YMap, namespace: string | undefined): { networks: VmNetwork[]; usesPodNetwork: boolean } {
-  const tspec = getIn(vm, ['spec', 'template', 'spec']);
+const BINDINGS = new Set(['bridge', 'masquerade', 'sriov', 'slirp', 'passt', 'macvtap']);
+
+function readNetworks(tspec: YMap | undefined, namespace: string | undefined): { networks: VmNetwork[]; usesPodNetwork: boolean } {
   const nets = asSeq(getPair(tspec, 'networks')?.value);
-  const ifaces = asSeq(getIn(tspec, ['domain', 'devices', 'interfaces']));
+  const ifaces = asSeq(getPair(asMap(getPair(asMap(getPair(tspec, 'domain')?.value), 'devices')?.value), 'interfaces')?.value);
   const networks: VmNetwork[] = [];
   for (const item of nets?.items ?? []) {
     const m = asMap(item);
@@ -144,7 +145,7 @@ function readNetworks(vm: YMap, namespace: string | undefined): { networks: VmNe
     const net = networks.find((n) => n.name === name);
     if (!net) continue;
     net.interfaceRange = range(m);
-    for (const b of ['bridge', 'masquerade', 'sriov', 'slirp', 'passt', 'macvtap']) if (getPair(m, b)) net.binding = b;
+    for (const p of m.pairs) if (BINDINGS.has(p.key.value)) net.binding = p.key.value;
     if (!net.binding) {
       const binding = asMap(getPair(m, 'binding')?.value);
       const bn = scalarValue(getPair(binding, 'name')?.value);
@@ -172,16 +173,18 @@ function describeVm(vm: YMap, doc: YDoc, docIndex: number, path: (string | numbe
   const namePair = getPair(meta, 'name');
   const name = scalarValue(namePair?.value) ?? '';
   const namespace = scalarValue(getPair(meta, 'namespace')?.value);
-  const tmeta = asMap(getIn(vm, ['spec', 'template', 'metadata']));
+  const spec = asMap(getPair(vm, 'spec')?.value);
+  const template = asMap(getPair(spec, 'template')?.value);
+  const tmeta = asMap(getPair(template, 'metadata')?.value);
+  const tspec = asMap(getPair(template, 'spec')?.value);
   const tann = asMap(getPair(tmeta, 'annotations')?.value);
   const annotations = [...readAnnotations(tann, 'template'), ...readAnnotations(asMap(getPair(meta, 'annotations')?.value), 'vm')];
   const tmplValue = (key: string) => {
     const a = annotations.find((x) => x.on === 'template' && x.key === key);
     return a && a.valueRange ? { value: a.value, range: a.valueRange } : undefined;
   };
-  const spec = asMap(getPair(vm, 'spec')?.value);
   const runningPair = getPair(spec, 'running');
-  const { networks, usesPodNetwork } = readNetworks(vm, namespace);
+  const { networks, usesPodNetwork } = readNetworks(tspec, namespace);
   const info: VmDocInfo = {
     ref: { name, namespace, offset: vm.start },
     name,
@@ -201,7 +204,7 @@ function describeVm(vm: YMap, doc: YDoc, docIndex: number, path: (string | numbe
     migration: migrationOf(annotations),
     running: runningPair?.value?.kind === 'scalar' ? { value: runningPair.value.value, range: range(runningPair.value), keyRange: range(runningPair.key) } : undefined,
     runStrategy: scalarValue(getPair(spec, 'runStrategy')?.value),
-    evictionStrategy: scalarValue(getIn(vm, ['spec', 'template', 'spec', 'evictionStrategy'])),
+    evictionStrategy: scalarValue(getPair(tspec, 'evictionStrategy')?.value),
     viaYamlPackage: doc.viaYamlPackage,
   };
   return { info, nodes: { doc, vm, path } };
