@@ -17,6 +17,7 @@ export type { DiagnosticCode, LensArgs, LensModel, QuickFix, Severity, TextRange
 export type { MigrationState, OffsetRange, VmAnnotation, VmDocInfo, VmNetwork, VmRef } from './vm-documents';
 export { describeMigration, enableMigrationEdits, pinIpEdits, setSubnetEdits, unpinIpEdits } from './vm-edits';
 export type { Attachment, EditResult, MigrationOptions, PinIpOptions } from './vm-edits';
+export { vmObject } from './vm-object';
 export { applyEdits, EditError } from './text-edits';
 export type { TextEdit } from './text-edits';
 export { annotationKey, KUBE_OVN_ANNOTATIONS, KUBEVIRT_BRIDGE_MIGRATION_KEY, parseAnnotationKey, suggestAnnotationName } from './annotation-catalogue';

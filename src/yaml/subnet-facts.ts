@@ -74,6 +74,15 @@ export class SubnetBook {
     return this.build(def?.name ?? DEFAULT_SUBNET, 'cluster-default', def);
   }
 
+  /** The subnet without a logical_switch annotation: by provider, namespace, or the cluster default. */
+  defaultSubnet(vm: VmDocInfo, attachment?: { nad: string; namespace: string }): string | undefined {
+    const cluster = this.ctx.cluster;
+    if (!cluster) return attachment ? undefined : DEFAULT_SUBNET;
+    if (attachment) return cluster.subnets.find((x) => x.provider === `${attachment.nad}.${attachment.namespace}.ovn`)?.name;
+    const ns = vm.namespace ?? 'default';
+    return (cluster.subnets.find((s) => s.namespaces?.includes(ns)) ?? cluster.subnets.find((s) => s.default))?.name ?? DEFAULT_SUBNET;
+  }
+
   notePinned(subnet: string, ip: ParsedIp): void {
     const list = this.pinnedInFile.get(subnet) ?? [];
     list.push(ip);

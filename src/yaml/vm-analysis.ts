@@ -77,6 +77,11 @@ export interface LensArgs {
   suggestedIp?: string;
   currentIp?: string;
   subnet?: string;
+  /**
+   * the subnet the VM gets without a logical_switch annotation (namespace or cluster default):
+   * a picker passes `subnet` to pinIpEdits only when the user chose another one
+   */
+  defaultSubnet?: string;
   kubeOvnVersion?: string;
 }
 
@@ -337,7 +342,7 @@ function lensesFor(f: FoundVm, book: SubnetBook, rep: Reporter, ctx: AnalysisCon
     const pinned = vm.annotations.find((a) => a.on === 'template' && a.key === key);
     const suggestedIp = book.suggest(subnet);
     const on = att ? ` on ${att.nad}` : '';
-    const args: LensArgs = { vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name };
+    const args: LensArgs = { vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) };
     if (pinned) {
       out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${on} — change`, command: VM_COMMANDS.pinIp, args: [args], writes: `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}` });
       out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args: [args], writes: `removes ${key} from spec.template.metadata.annotations` });

@@ -211,3 +211,16 @@ describe('VM edits over the whole corpus', () => {
     });
   }
 });
+
+describe('vmObject (for Apply to cluster)', () => {
+  test('a List item comes out on its own, anchors and merge keys resolved', async () => {
+    const { vmObject } = await import('../../../src/yaml/vm-object');
+    const list = readFixture('04-list.yaml');
+    const b = vmObject(list, refOf(list, 'list-b')) as { kind: string; metadata: { name: string } };
+    assert.equal(b.kind, 'VirtualMachine');
+    assert.equal(b.metadata.name, 'list-b');
+    const anchors = readFixture('06-anchors.yaml');
+    const a = vmObject(anchors, refOf(anchors, 'anchor-b')) as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    assert.deepEqual(a.spec.template.metadata.annotations, { 'ovn.kubernetes.io/logical_switch': 'ovn-default', 'ovn.kubernetes.io/ingress_rate': '10' });
+  });
+});
