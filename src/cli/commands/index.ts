@@ -7,6 +7,7 @@ import { flowsCommands } from './flows';
 import { labCommands } from './lab';
 import { getCommands } from './get';
 import { vmCommands } from './vm';
+import { labsCommands } from './labs';
 
 export const commands: CliCommand[] = [
   ...nbCommands,
@@ -16,4 +17,5 @@ export const commands: CliCommand[] = [
   ...labCommands,
   ...getCommands,
   ...vmCommands,
+  ...labsCommands,
 ];

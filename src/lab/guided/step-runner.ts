@@ -155,3 +155,15 @@ export async function runScriptAction(ctx: GuidedContext, lab: GuidedLab, step: 
       return 'nothing to do but the check';
   }
 }
+
+/** The `labs/` folder: `$OVNLAB_LABS_DIR`, else the first `labs/1-pin-ip` found going up from `from` (the bundle or the source file). */
+export function findLabsDir(from: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.OVNLAB_LABS_DIR) return env.OVNLAB_LABS_DIR;
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'labs', '1-pin-ip'))) return join(dir, 'labs');
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
