@@ -48,8 +48,9 @@ const IP_MODE_WORDS: Record<VmRow['ipMode'], string> = {
 export function vmText(r: VmRow): RowText {
   const { icon, color } = vmIcon(r);
   const parts = [r.status];
-  if (r.ip) parts.push(r.ip + (r.ipMode === 'pinned' ? ' 📌' : ''));
-  else if (r.pinnedIp) parts.push(`${r.pinnedIp} 📌`);
+  // words, not an emoji: the editor's UI font may have no glyph for it
+  if (r.ip) parts.push(`${r.ip} ${r.ipMode}`);
+  else if (r.pinnedIp) parts.push(`${r.pinnedIp} pinned`);
   if (r.node) parts.push(r.node);
   if (r.migration) parts.push(`migrating ${r.migration.sourceNode ?? '?'}→${r.migration.targetNode ?? '?'} (${r.migration.phase})`);
   const running = RUNNING.has(r.status) || STARTING.has(r.status) || r.runStrategy === 'Always' || r.runStrategy === 'RerunOnFailure';
@@ -180,16 +181,16 @@ export function eipText(r: EipRow): RowText {
 export function problemText(resource: string, state: string, message: string | undefined, detail: string | undefined): RowText {
   const words = message ?? `${resource}: ${state}`;
   const hint =
-    state === 'forbidden' ? 'Ask for list/watch permission, or narrow ovnlab.namespaceFilter to namespaces you may read.'
+    state === 'forbidden' ? 'Ask for list/watch permission, or narrow `ovnlab.namespaceFilter` to namespaces you may read.'
       : state === 'not-served' ? 'The CRD is not installed in this cluster.'
         : state === 'unauthorized' ? 'The kubeconfig credentials were refused: refresh them (e.g. log in again) or pick another context.'
-          : 'ovnlab keeps retrying; see the log (ovnlab: Show Log).';
+          : 'ovnlab keeps retrying; see the log (**ovnlab: Show Log**).';
   return {
     label: words,
     description: state,
     icon: state === 'not-served' ? 'info' : 'warning',
     color: state === 'not-served' ? undefined : 'list.warningForeground',
-    tooltip: [`**${md(words)}**`, '', detail ? `> ${md(detail)}` : '', '', md(hint)].join('\n'),
+    tooltip: [`**${md(words)}**`, '', detail ? `> ${md(detail)}` : '', '', hint].join('\n'),
     context: 'problem',
   };
 }

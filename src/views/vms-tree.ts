@@ -93,7 +93,9 @@ export class VmsTree extends LiveTree {
   }
 
   protected collapsible(node: SidebarNode): vscode.TreeItemCollapsibleState {
-    return node.kind === 'namespace' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;
+    // a namespace of hundreds of VMs starts collapsed: its rows are built when the user opens it
+    if (node.kind === 'namespace') return node.count <= 200 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    return vscode.TreeItemCollapsibleState.None;
   }
 }
 
