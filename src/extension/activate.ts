@@ -18,6 +18,8 @@ import { ConnectionStatusBar } from '../views/status-bar';
 import { ipOf, objectRefOf, type SidebarNode } from '../views/tree-node';
 import { VM_ACTIONS, attachEip, detachEip, runVmAction } from '../views/vm-commands';
 import { VmsTree } from '../views/vms-tree';
+import { refreshAllSteps, registerWalkthroughCommands, type WalkthroughDeps } from '../views/walkthrough-commands';
+import { GUIDED_LABS } from '../lab/guided/catalogue';
 import { registerShellCommands, SHELL_COMMANDS } from './shell-commands';
 
 /** View ids declared in package.json (contributes.views.ovnlab). */
@@ -127,6 +129,12 @@ export function activate(context: vscode.ExtensionContext): OvnlabApi {
       createKindLab: () => labUp(labDeps, 'kind'),
     }),
   );
+  const walkthrough: WalkthroughDeps = {
+    log, extensionPath: context.extensionPath, localLabDir: defaultLabDir, backend: () => settings.labBackend,
+    labUp: () => labUp(labDeps, 'local'), changed: reconnect,
+  };
+  context.subscriptions.push(...registerWalkthroughCommands(walkthrough, String(context.extension.id)));
+  void refreshAllSteps(walkthrough, GUIDED_LABS);
   void reconnect();
   log.info(`ovnlab ${String(context.extension.packageJSON.version)} activated (lab backend: ${settings.labBackend})`);
   return { session, trees };

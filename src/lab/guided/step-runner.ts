@@ -73,9 +73,11 @@ async function withTarget(ctx: GuidedContext, fn: (t: OvnTarget) => Promise<Chec
   }
 }
 
-async function vmIp(ctx: GuidedContext, vm: string): Promise<string | undefined> {
+/** The IP a lab VM has now. */
+export async function findVmIp(ctx: Pick<GuidedContext, 'backend'>, vm: string): Promise<string | undefined> {
   return findVm(await ctx.backend.status(), vm)?.ip;
 }
+const vmIp = findVmIp;
 
 /** Runs the step's check; never throws for a state that is missing (it says so in the result). */
 export async function runCheck(ctx: GuidedContext, lab: GuidedLab, step: GuidedStep): Promise<CheckResult> {
