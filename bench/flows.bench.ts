@@ -22,7 +22,7 @@ const RUNS = 5;
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** add-flows lines: the sandbox's real flows, one copy per fake datapath, until `n` lines. */
-function ovnLikeFlows(template: Flow[], n: number): string[] {
+export function ovnLikeFlows(template: Flow[], n: number): string[] {
   const lines: string[] = [];
   for (let copy = 0; lines.length < n; copy++) {
     for (const f of template) {
@@ -96,14 +96,19 @@ export default async function flowsBench(): Promise<BenchResult[]> {
 
     // one untimed pass first: the editor and `flows --watch` parse with a warm JIT
     diffFlowColumns(parseFlowColumns(first).columns, parseFlowColumns(second).columns);
-    // what `flows --watch` does: both dumps read into columns, diffed in place
+    // what `flows --watch` does: both dumps read into columns, diffed in place; and the same
+    // through the Flow-object API (parseFlowDump + diffFlows), and with every match and action
+    // list split as well (what a full table view needs). The three alternate in each round so
+    // that none always runs right after the dumps (when the garbage collector has most to do).
     const ourTimes: number[] = [];
     const ourCpu: number[] = [];
+    const objectTimes: number[] = [];
+    const fullTimes: number[] = [];
     let moved = 0;
     let count = 0;
     for (let i = 0; i < RUNS; i++) {
       const u0 = process.cpuUsage();
-      const t0 = performance.now();
+      let t0 = performance.now();
       const a = parseFlowColumns(first);
       const b = parseFlowColumns(second);
       const d = diffFlowColumns(a.columns, b.columns);
@@ -113,21 +118,12 @@ export default async function flowsBench(): Promise<BenchResult[]> {
       if (a.errors.length + b.errors.length > 0) throw new Error(`a real dump did not parse: ${JSON.stringify((a.errors[0] ?? b.errors[0]))}`);
       moved = d.changed.length;
       count = b.columns.count;
-    }
-    if (count !== FLOWS) throw new Error(`expected ${FLOWS} flows in the dump, parsed ${count}`);
-    if (moved === 0) throw new Error('no counter moved between the two dumps: the injected packets were not counted');
-
-    // the same through the Flow-object API (parseFlowDump + diffFlows), and with every match and
-    // action list split as well (what a full table view needs)
-    const objectTimes: number[] = [];
-    const fullTimes: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      let t0 = performance.now();
-      const a = parseFlowDump(first);
-      const b = parseFlowDump(second);
-      const d = diffFlows(a.flows, b.flows);
+      t0 = performance.now();
+      const oa = parseFlowDump(first);
+      const ob = parseFlowDump(second);
+      const od = diffFlows(oa.flows, ob.flows);
       objectTimes.push(performance.now() - t0);
-      if (d.changed.length !== moved) throw new Error(`the object diff found ${d.changed.length} moved flows, the column diff ${moved}`);
+      if (od.changed.length !== moved) throw new Error(`the object diff found ${od.changed.length} moved flows, the column diff ${moved}`);
       t0 = performance.now();
       const fa = parseFlowDump(first);
       const fb = parseFlowDump(second);
@@ -136,6 +132,9 @@ export default async function flowsBench(): Promise<BenchResult[]> {
       diffFlows(fa.flows, fb.flows);
       fullTimes.push(performance.now() - t0);
     }
+    if (count !== FLOWS) throw new Error(`expected ${FLOWS} flows in the dump, parsed ${count}`);
+    if (moved === 0) throw new Error('no counter moved between the two dumps: the injected packets were not counted');
+
     const baseline = best(dumpTimes);
     return [
       result(`parse 2×${FLOWS / 1000}k-flow dumps + diff vs ovs-ofctl dump-flows printing them`, best(ourTimes), baseline, 'ms', 0.3),
