@@ -1,5 +1,7 @@
 // `ovnlab lab up|down|status|exec|apply|delete`: the embedded local lab from the terminal.
-import { readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { resolve } from 'node:path';
 import type { CliCommand, CliIo, OptionSpec } from '../command';
 import { UsageError } from '../command';
@@ -50,7 +52,20 @@ export const labCommands: CliCommand[] = [
       if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new UsageError(`--nodes takes a whole number from 1 to 16, got "${String(v.nodes)}"`);
       const lab = labFrom(v, io);
       const st = await lab.up({ nodes, defaultSubnetCidr: v['default-cidr'] as string | undefined, kube: v.kube === true }, (step) => { if (!v.json) io.err(step); }, io.signal);
-      if (v.kube && !v.json) io.err(`kubectl --kubeconfig ${st.kubeconfig} apply -f FILE works; run \`ovnlab lab controller --dir ${lab.dir}\` to act on it (or use \`ovnlab lab apply\`)`);
+      if (v.kube) {
+        // the controller keeps watching after this command exits: a detached `lab controller`
+        // (this same CLI), logging under the lab directory; `lab down` stops it by its pidfile
+        const logDir = join(lab.dir, 'controller');
+        await mkdir(logDir, { recursive: true });
+        const log = join(logDir, 'lab-controller.log');
+        // setsid -f: the controller leaves our session and process tree at once, so this command can exit
+        // stdio ignored (the controller writes its own log): nothing ties it to this process
+        const r = await execa('setsid', ['-f', process.execPath, ...process.execArgv, process.argv[1], 'lab', 'controller', '--dir', lab.dir], {
+          stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', reject: false,
+        });
+        if (r.exitCode !== 0) throw new Error(`could not start the lab controller (setsid exit ${r.exitCode}): see ${log}`);
+        if (!v.json) io.err(`API server up: kubectl --kubeconfig ${st.kubeconfig} apply -f FILE works; the lab controller runs in the background (log ${log})`);
+      }
       io.out(v.json ? JSON.stringify(st, null, 2) : formatStatus(st));
       return 0;
     },
@@ -136,8 +151,34 @@ export const labCommands: CliCommand[] = [
     async run(v, _p, io) {
       const lab = labFrom(v, io);
       const ctl = await lab.controller();
-      io.err(`lab controller watching the API server of ${lab.dir} (Ctrl-C stops)`);
-      await ctl.watch(io.signal, (e) => io.err(`reconcile failed: ${e.message}`));
+      const pidfile = join(lab.dir, 'controller', 'lab-controller.pid');
+      await mkdir(join(lab.dir, 'controller'), { recursive: true });
+      await writeFile(pidfile, `${process.pid}\n`);
+      const log = join(lab.dir, 'controller', 'lab-controller.log');
+      const say = async (line: string) => {
+        io.err(line);
+        await appendFile(log, `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
+      };
+      await say(`lab controller (pid ${process.pid}) watching the API server of ${lab.dir} (Ctrl-C stops)`);
+      try {
+        await ctl.watch(io.signal, (e) => void say(`reconcile failed: ${e.message}`));
+      } finally {
+        await rm(pidfile, { force: true });
+      }
+      return 0;
+    },
+  },
+  {
+    path: ['lab', 'env'],
+    summary: 'print shell exports pointing ovn-nbctl, ovn-sbctl, ovnlab nb/trace and kubectl at the lab',
+    usage: 'lab env [--dir DIR]',
+    options: dirOption,
+    async run(v, _p, io) {
+      const st = await labFrom(v, io).status();
+      if (st.state === 'down') throw new UsageError(`no lab in ${st.dir}: run \`ovnlab lab up\` first`);
+      const lines = [`export OVN_NB_DB=${st.nbRemote}`, `export OVN_SB_DB=${st.sbRemote}`];
+      if (st.kubeconfig) lines.push(`export KUBECONFIG=${st.kubeconfig}`);
+      io.out(v.json ? JSON.stringify({ OVN_NB_DB: st.nbRemote, OVN_SB_DB: st.sbRemote, KUBECONFIG: st.kubeconfig }) : lines.join('\n'));
       return 0;
     },
   },

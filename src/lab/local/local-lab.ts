@@ -135,9 +135,9 @@ export class LocalLab implements LabBackend {
     const ctl = await this.controller();
     await ctl.ensureNodes();
     check();
-    progress('waiting for every chassis to install flows', (done + 2) / steps);
+    progress('waiting for every chassis to register', (done + 2) / steps);
+    // registered is enough here: `apply` waits for the chassis to install the flows of what it adds
     await this.waitChassis(central.sbctl, names, signal);
-    await central.nbctl(['--timeout=60', '--wait=hv', 'sync']);
     progress(`lab up in ${((Date.now() - t0) / 1000).toFixed(2)} s`, 1);
   }
 

@@ -91,6 +91,8 @@ export class LabController {
     await store.save();
     const before = new Set(store.events().map((e) => `${e.kind}/${e.namespace ?? ''}/${e.name}/${e.reason}/${e.message}`));
     await this.reconcile(store);
+    // return once every chassis has the flows for what was applied, so a ping right after works
+    await this.nbctl(['--timeout=60', '--wait=hv', 'sync']);
     for (const e of store.events()) {
       const k = `${e.kind}/${e.namespace ?? ''}/${e.name}/${e.reason}/${e.message}`;
       if (e.type === 'Warning' && !before.has(k)) problems.push(`${e.kind} ${e.namespace ? `${e.namespace}/` : ''}${e.name}: ${e.reason}: ${e.message}`);
