@@ -40,7 +40,8 @@ export function describeFailure(e: unknown): string {
 export async function reportFailure(deps: CommandDeps, what: string, e: unknown): Promise<void> {
   const msg = `${what} failed: ${describeFailure(e)}`;
   deps.log.error(msg);
-  await vscode.window.showErrorMessage(`ovnlab: ${msg}`);
+  // not awaited: the promise settles only when the user dismisses the notification
+  void vscode.window.showErrorMessage(`ovnlab: ${msg}`);
 }
 
 /** The live VM row, or an error message saying it is gone. */

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { LabBackend, LabBackendKind } from '../lab/lab-backend';
 import { LocalLab } from '../lab/local/local-lab';
 import { localLabTarget } from '../lab/local/lab-target';
-import { findLab, stepContextKey, type GuidedLab, type GuidedStep } from '../lab/guided/catalogue';
+import { GUIDED_LABS, findLab, stepContextKey, type GuidedLab, type GuidedStep } from '../lab/guided/catalogue';
 import type { CheckResult } from '../lab/guided/checks';
 import { fileMemo, findVmIp, guidedWorkDir, runCheck, workFile, type GuidedContext } from '../lab/guided/step-runner';
 
@@ -122,7 +122,13 @@ export function registerWalkthroughCommands(deps: WalkthroughDeps, publisherAndN
   return [
     vscode.commands.registerCommand('ovnlab.lab.check', (lab: unknown, step: unknown) => checkStep(deps, lab, step)),
     vscode.commands.registerCommand('ovnlab.lab.run', (lab: unknown, step: unknown) => runStep(deps, lab, step)),
-    vscode.commands.registerCommand('ovnlab.lab.openWalkthrough', (lab?: unknown) =>
-      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${publisherAndName}#lab${findLab(String(lab ?? '1'))?.n ?? 1}`, false)),
+    vscode.commands.registerCommand('ovnlab.lab.openWalkthrough', async (lab?: unknown) => {
+      let g = lab === undefined ? undefined : findLab(String(lab));
+      if (!g) {
+        const picked = await vscode.window.showQuickPick(GUIDED_LABS.map((l) => ({ label: `${l.n}. ${l.title}`, detail: l.description, lab: l })), { title: 'ovnlab: open which guided lab?' });
+        g = picked?.lab;
+      }
+      if (g) await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${publisherAndName}#lab${g.n}`, false);
+    }),
   ];
 }

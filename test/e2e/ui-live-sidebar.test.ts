@@ -44,6 +44,7 @@ describe('real editor UI: live sidebar on a real API server', { timeout: 1_800_0
     writeFileSync(kubeconfig, JSON.stringify(both));
 
     for (const ns of ['demo', 'team-a', 'team-b']) await ensureNamespace(admin, ns);
+    await createObject(admin, 'vpcs', vpc('ovn-cluster'));
     await createObject(admin, 'vpcs', vpc('vpc-a'));
     await createObject(admin, 'subnets', subnet('ovn-default', '10.16.0.0/16', { default: true, natOutgoing: true }));
     await createObject(admin, 'subnets', subnet('sub-a', '10.20.0.0/24', { vpc: 'vpc-a' }));
@@ -113,7 +114,9 @@ describe('real editor UI: live sidebar on a real API server', { timeout: 1_800_0
     await row(s, 'Lab', /connected/).waitFor({ timeout: 10_000 });
     const vms = await w.treeItems('Virtual Machines');
     console.log(`# Virtual Machines rows: ${JSON.stringify(vms)}`);
-    // the picture for the README
+    // the picture for the README, without a hover tooltip over it
+    await w.page.mouse.move(900, 450);
+    await sleep(1000);
     const shot = join(repoRoot, 'docs', 'media', 'sidebar.png');
     mkdirSync(dirname(shot), { recursive: true });
     await w.page.locator('.part.sidebar').screenshot({ path: shot });
