@@ -1,0 +1,174 @@
+// The Flows panel at 100k flows, both halves:
+//  - host: one live refresh cycle (dump through LocalOvnTarget + parse + diff + the view model's
+//    rebuild + the `rows` message serialised as postMessage would) against `ovs-ofctl dump-flows`
+//    alone, both on a real ovs-vswitchd bridge loaded with 100k OVN-shaped flows (flows.bench's
+//    generator); target: the cycle ≤ 300 ms;
+//  - webview: media/flows.js in Chromium (playwright-core, the e2e harness's chromium) with a
+//    stub acquireVsCodeApi that answers window requests from a 100k-row list; refreshes are
+//    posted while the table scrolls and the longest frame (requestAnimationFrame gaps) must stay
+//    ≤ 50 ms. Everything runs in a throw-away namespace and directory, removed afterwards.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+import { startChassis, type OvsChassis } from '../src/lab/local/ovn-daemons';
+import { addNetns, delNetns, canUseNetns } from '../src/lab/local/netns';
+import { parseFlowDump } from '../src/ovn/flow-dump';
+import { takeFlowSnapshot, type FlowSnapshot } from '../src/ovn/flow-watch';
+import { LocalOvnTarget } from '../src/ovn/local-target';
+import { FlowsViewModel } from '../src/views/flows-view-model';
+import type { FlowsMessage } from '../src/views/panel-messages';
+import { checkEnvironment } from '../test/e2e/harness';
+import { ovnLikeFlows } from './flows.bench';
+import { result, type BenchResult } from './result';
+
+const FLOWS = Number(process.env.OVNLAB_BENCH_FLOWS ?? 100_000);
+const RUNS = 5;
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function hostCycle(): Promise<BenchResult> {
+  if (!canUseNetns()) throw new Error('the panels bench needs root (a network namespace for its ovs-vswitchd): run it as root, as CI does');
+  const id = randomBytes(3).toString('hex');
+  const netns = `ovp${id}`;
+  const dir = await mkdtemp(join(tmpdir(), 'ovnlab-bench-panels-'));
+  let chassis: OvsChassis | undefined;
+  await addNetns(netns);
+  try {
+    chassis = await startChassis({ dir: join(dir, 'ovs'), name: `benchp${id}`, sbRemote: `unix:${join(dir, 'no-sb.sock')}`, datapathType: 'dummy', netns });
+    const ch = chassis;
+    await ch.vsctl(['add-br', 'brbench', '--', 'set', 'bridge', 'brbench', 'datapath_type=dummy', 'fail-mode=secure',
+      '--', 'add-port', 'brbench', 'p1', '--', 'set', 'interface', 'p1', 'type=dummy', 'ofport_request=1']);
+    const template = parseFlowDump(await readFile(join(here, '..', 'test', 'fixtures', 'ovn-output', 'dump-flows-br-int-no-stats.txt'), 'utf8'));
+    const file = join(dir, 'flows.txt');
+    await writeFile(file, ovnLikeFlows(template.flows, FLOWS).join('\n') + '\n');
+    await ch.shell.run('ovs-ofctl', ['add-flows', 'brbench', file], { timeoutMs: 600_000 });
+    const target = new LocalOvnTarget({ nbRemote: 'unix:/nonexistent', sbRemote: 'unix:/nonexistent', nodes: [{ name: 'bench', runDir: join(dir, 'ovs', 'run') }], label: 'bench' });
+    const vm = new FlowsViewModel();
+    let prev: FlowSnapshot | undefined = await takeFlowSnapshot(target, 'bench', 'brbench');
+    vm.update(prev);
+    const pkt = 'in_port(1),eth(src=0a:58:0a:10:00:0f,dst=0a:58:0a:10:00:10),eth_type(0x0800),ipv4(src=10.16.0.15,dst=10.16.0.16,proto=1,tos=0,ttl=64,frag=no),icmp(type=8,code=0)';
+    const dumps: number[] = [];
+    const cycles: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      let t0 = performance.now();
+      await ch.ofctl(['dump-flows', 'brbench']);
+      dumps.push(performance.now() - t0);
+      await ch.appctl(['netdev-dummy/receive', 'p1', pkt]);
+      t0 = performance.now();
+      const snap: FlowSnapshot = await takeFlowSnapshot(target, 'bench', 'brbench', prev);
+      if (snap.errors.length) throw new Error(`dump did not parse: ${snap.errors[0].reason}`);
+      vm.update(snap);
+      const msg: FlowsMessage = { type: 'rows', version: vm.version, total: vm.total, start: 0, rows: vm.window(0, 160), heat: vm.heatStrip() };
+      bytes = JSON.stringify(msg).length;
+      cycles.push(performance.now() - t0);
+      prev = snap;
+    }
+    await target.close();
+    console.error(`panels: ${FLOWS} flows, rows message ${bytes} bytes, cycles ${cycles.map((c) => c.toFixed(0)).join('/')} ms, dumps ${dumps.map((c) => c.toFixed(0)).join('/')} ms`);
+    return result(`Flows panel refresh cycle at ${FLOWS / 1000}k flows (dump+parse+diff+rows message) vs ovs-ofctl dump-flows alone`, Math.min(...cycles), Math.min(...dumps), 'ms', 300);
+  } finally {
+    await chassis?.stop().catch(() => undefined);
+    await delNetns(netns).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The webview in Chromium: longest frame while 100k-row refreshes arrive and the table scrolls. */
+async function webviewFrames(): Promise<BenchResult> {
+  const check = checkEnvironment();
+  const chromiumPath = check.ok ? check.env.chromium : process.env.CHROMIUM ?? '/usr/bin/chromium';
+  const media = join(here, '..', 'media');
+  const [js, css] = await Promise.all([readFile(join(media, 'flows.js'), 'utf8'), readFile(join(media, 'panels.css'), 'utf8')]);
+  const elements = await readFile(join(here, '..', 'node_modules', '@vscode-elements', 'elements', 'dist', 'bundled.js'), 'utf8');
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.setContent(`<!DOCTYPE html><html><head><style>${css}</style></head><body><div id="app"></div></body></html>`);
+    await page.addScriptTag({ content: elements, type: 'module' });
+    // the host side, in the page: a 100k-row display list answered by window
+    await page.evaluate(`(() => { const total = ${FLOWS};
+      const w = window;
+      let version = 1;
+      const rowsOf = (start, count) => {
+        const out = [];
+        for (let i = start; i < Math.min(total, start + count); i++) {
+          out.push({ kind: 'flow', id: i, table: i % 80, priority: 100 + (i % 7), cookie: \`0x\${(0x6b825800 + i).toString(16)}\`, match: \`ip,reg14=0x3,metadata=0x\${(i >> 8).toString(16)},nw_dst=192.168.\${(i >> 8) & 255}.\${i & 255}\`, actions: 'ct(table=13,zone=NXM_NX_REG11[0..15],nat)', packets: i % 13, delta: i % 17 === 0 ? 5 : 0, heat: i % 17 === 0 ? 0.7 : 0 });
+        }
+        return out;
+      };
+      const heat = Array.from({ length: 200 }, (_, i) => (i % 9 === 0 ? 0.8 : 0));
+      w.__last = { start: 0, count: 160 };
+      w.__refresh = () => {
+        version++;
+        const l = w.__last;
+        window.postMessage({ type: 'rows', version, total, start: l.start, rows: rowsOf(l.start, l.count), heat }, '*');
+      };
+      w.acquireVsCodeApi = () => ({
+        getState: () => undefined,
+        setState: () => undefined,
+        postMessage: (m) => {
+          if (m.type === 'ready') window.postMessage({ type: 'init', state: { node: 'bench', bridge: 'br-int', filter: '', group: 'none', intervalMs: 1000, paused: false, deltaMode: 'refresh' }, target: 'bench' }, '*');
+          if (m.type === 'window') {
+            w.__last = { start: m.start, count: m.count };
+            window.postMessage({ type: 'rows', version, total, start: m.start, rows: rowsOf(m.start, m.count), heat }, '*');
+          }
+        },
+      });
+    })()`);
+    await page.addScriptTag({ content: js });
+    await page.waitForSelector('.rows .row');
+    const longest = await page.evaluate<{ worst: number; frames: number }>(`(async () => {
+      const w = window;
+      const vp = document.querySelector('.viewport') ;
+      let last = performance.now();
+      let worst = 0;
+      let frames = 0;
+      let done = false;
+      const tick = (t) => {
+        worst = Math.max(worst, t - last);
+        last = t;
+        frames++;
+        if (!done) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+      // 3 s: a refresh every 100 ms (10× the default rate) while the table scrolls through all rows
+      const end = performance.now() + 3000;
+      let step = 0;
+      while (performance.now() < end) {
+        w.__refresh();
+        vp.scrollTop = ((step++ * 7919) % 100) / 100 * vp.scrollHeight;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      done = true;
+      return { worst, frames };
+    })()`);
+    console.error(`panels webview: ${longest.frames} frames, longest ${longest.worst.toFixed(1)} ms`);
+    // the baseline: the longest frame of the same page idle (the machine's own jitter)
+    const idle = await page.evaluate<number>(`(async () => {
+      let last = performance.now();
+      let worst = 0;
+      const end = last + 1000;
+      await new Promise((resolve) => {
+        const tick = (t) => {
+          worst = Math.max(worst, t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(tick);
+          else resolve();
+        };
+        requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+      });
+      return worst;
+    })()`);
+    return result(`Flows webview: longest frame while ${FLOWS / 1000}k-row refreshes arrive and the table scrolls (vs the idle page)`, longest.worst, idle, 'ms', 50);
+  } finally {
+    await browser.close();
+  }
+}
+
+export default async function panelsBench(): Promise<BenchResult[]> {
+  return [await hostCycle(), await webviewFrames()];
+}
