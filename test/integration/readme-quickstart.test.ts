@@ -56,9 +56,10 @@ after(async () => {
 });
 
 function env(): NodeJS.ProcessEnv {
-  // the clone's own lab and npm state; nothing of ours leaks in (OVNLAB_LAB_DIR would redirect the lab)
+  // the clone's own lab and npm state; nothing of ours leaks in (OVNLAB_LAB_DIR would redirect the lab,
+  // NODE_TEST_CONTEXT would make the nested runner think it is a subtest and skip every file)
   const e: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: join(root, 'state'), npm_config_update_notifier: 'false' };
-  for (const k of Object.keys(e)) if (k.startsWith('OVNLAB_') || k.startsWith('npm_lifecycle') || k === 'NODE_OPTIONS') delete e[k];
+  for (const k of Object.keys(e)) if (k.startsWith('OVNLAB_') || k.startsWith('npm_lifecycle') || k === 'NODE_OPTIONS' || k === 'NODE_TEST_CONTEXT') delete e[k];
   return e;
 }
 
