@@ -100,7 +100,8 @@ function nodeBin(name: string): string {
 export async function buildVsix(outDir: string): Promise<string> {
   const vsix = join(outDir, 'ovnlab.vsix');
   await execa(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot });
-  await execa(nodeBin('vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: repoRoot });
+  // README images are repository-relative (docs/media): no repository URL to rewrite them to, and vsce refuses them otherwise
+  await execa(nodeBin('vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: repoRoot });
   return vsix;
 }
 
