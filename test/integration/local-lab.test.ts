@@ -158,6 +158,17 @@ describe('local lab: three nodes, seed 003 and seed 000 scenarios', { skip: skip
       afterCount = await natPackets();
     }
     assert.ok(afterCount >= before + 5, `NAT flow n_packets ${before} → ${afterCount}`);
+    // from the VM's worker, the way out goes through the gateway node's chassis-redirect port
+    const vmNode = (await vm('testvm'))!.node!;
+    assert.notEqual(vmNode, gw.name);
+    const st = (await readLabState(dir))!;
+    const v = st.vms['testvm.default'];
+    const trace = await new DaemonShell(state.centralDir).run('ovn-trace', [
+      `--db=unix:${join(state.centralDir, 'run', 'ovnsb_db.sock')}`, '--summary', 'ovn-default',
+      `inport == "testvm.default" && eth.src == ${v.mac} && eth.dst == ${(await nbctl(['get', 'logical_router_port', 'ovn-cluster-ovn-default', 'mac'])).trim().replace(/"/g, '')} && ip4.src == ${v.ip} && ip4.dst == 192.168.100.1 && ip.ttl == 64 && icmp4.type == 8`,
+    ]);
+    assert.match(trace, /cr-ovn-cluster-external/, 'the trace hops to the gateway chassis');
+    assert.match(trace, /ct_snat|snat|nat/i);
   });
 
   test('cross-node: two VMs on different workers ping each other over geneve', async () => {
