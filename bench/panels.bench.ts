@@ -29,7 +29,7 @@ const FLOWS = Number(process.env.OVNLAB_BENCH_FLOWS ?? 100_000);
 const RUNS = 5;
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function hostCycle(): Promise<BenchResult> {
+async function hostCycle(): Promise<BenchResult[]> {
   if (!canUseNetns()) throw new Error('the panels bench needs root (a network namespace for its ovs-vswitchd): run it as root, as CI does');
   const id = randomBytes(3).toString('hex');
   const netns = `ovp${id}`;
@@ -52,6 +52,7 @@ async function hostCycle(): Promise<BenchResult> {
     const pkt = 'in_port(1),eth(src=0a:58:0a:10:00:0f,dst=0a:58:0a:10:00:10),eth_type(0x0800),ipv4(src=10.16.0.15,dst=10.16.0.16,proto=1,tos=0,ttl=64,frag=no),icmp(type=8,code=0)';
     const dumps: number[] = [];
     const cycles: number[] = [];
+    const own: number[] = [];
     let bytes = 0;
     for (let i = 0; i < RUNS; i++) {
       let t0 = performance.now();
@@ -64,12 +65,19 @@ async function hostCycle(): Promise<BenchResult> {
       vm.update(snap);
       const msg: FlowsMessage = { type: 'rows', version: vm.version, total: vm.total, start: 0, rows: vm.window(0, 160), heat: vm.heatStrip() };
       bytes = JSON.stringify(msg).length;
-      cycles.push(performance.now() - t0);
+      const total = performance.now() - t0;
+      cycles.push(total);
+      // everything but waiting for ovs-ofctl: parse + diff + view model + message
+      own.push(total - snap.fetchMs);
       prev = snap;
     }
     await target.close();
-    console.error(`panels: ${FLOWS} flows, rows message ${bytes} bytes, cycles ${cycles.map((c) => c.toFixed(0)).join('/')} ms, dumps ${dumps.map((c) => c.toFixed(0)).join('/')} ms`);
-    return result(`Flows panel refresh cycle at ${FLOWS / 1000}k flows (dump+parse+diff+rows message) vs ovs-ofctl dump-flows alone`, Math.min(...cycles), Math.min(...dumps), 'ms', 300);
+    console.error(`panels: ${FLOWS} flows, rows message ${bytes} bytes, cycles ${cycles.map((c) => c.toFixed(0)).join('/')} ms, own ${own.map((c) => c.toFixed(0)).join('/')} ms, dumps ${dumps.map((c) => c.toFixed(0)).join('/')} ms`);
+    const baseline = Math.min(...dumps);
+    return [
+      result(`Flows panel refresh cycle at ${FLOWS / 1000}k flows (dump+parse+diff+rows message) vs ovs-ofctl dump-flows alone`, Math.min(...cycles), baseline, 'ms', 300),
+      result(`Flows panel refresh at ${FLOWS / 1000}k flows: our share (parse+diff+view model+message, the cycle minus the dump) vs ovs-ofctl dump-flows alone`, Math.min(...own), baseline, 'ms', 300),
+    ];
   } finally {
     await chassis?.stop().catch(() => undefined);
     await delNetns(netns).catch(() => undefined);
@@ -111,7 +119,8 @@ async function webviewFrames(): Promise<BenchResult> {
         getState: () => undefined,
         setState: () => undefined,
         postMessage: (m) => {
-          if (m.type === 'ready') window.postMessage({ type: 'init', state: { node: 'bench', bridge: 'br-int', filter: '', group: 'none', intervalMs: 1000, paused: false, deltaMode: 'refresh' }, target: 'bench' }, '*');
+          if (m.type === 'ready') window.postMessage({ type: 'init', state: { node: 'bench', bridge: 'br-int', filter: '', group: 'none', intervalMs: 1000, paused: false, deltaMode: 'refresh' }, target: 'bench' }, '*')
+          if (m.type === 'ready') w.__refresh();
           if (m.type === 'window') {
             w.__last = { start: m.start, count: m.count };
             window.postMessage({ type: 'rows', version, total, start: m.start, rows: rowsOf(m.start, m.count), heat }, '*');
@@ -170,5 +179,5 @@ async function webviewFrames(): Promise<BenchResult> {
 }
 
 export default async function panelsBench(): Promise<BenchResult[]> {
-  return [await hostCycle(), await webviewFrames()];
+  return [...(await hostCycle()), await webviewFrames()];
 }
