@@ -152,14 +152,7 @@ export class FlowsPanel implements vscode.Disposable {
       const target = await this.getTarget();
       const prev = this.vm.snapshot;
       const snap = await takeFlowSnapshot(target, node, bridge, prev);
-      if (snap.errors.length > 0) {
-        const e = snap.errors[0];
-        this.lastError = `the dump of ${bridge} on ${node} had ${snap.errors.length} unreadable line(s) (line ${e.line}: ${e.reason})${prev ? '; keeping the previous snapshot' : ''}`;
-        if (!prev && snap.flows.length > 0) this.vm.update(snap);
-      } else {
-        this.lastError = undefined;
-        this.vm.update(snap);
-      }
+      this.lastError = this.vm.accept(snap);
       this.postRows();
     } catch (e) {
       this.lastError = `cannot read the flows of ${bridge} on ${node}: ${(e as Error).message}${this.vm.snapshot ? ' (showing the last good snapshot)' : ''}`;

@@ -63,6 +63,22 @@ export class FlowsViewModel {
     this.rebuild();
   }
 
+  /**
+   * A fresh snapshot, checked first: a dump with unreadable lines (cut short, or the table changed
+   * while ovs-ofctl printed it) is refused and the last good snapshot stays; the first one is
+   * taken anyway when it has flows, so the panel is not empty. Returns the message to show, if any.
+   */
+  accept(snap: FlowSnapshot): string | undefined {
+    if (snap.errors.length === 0) {
+      this.update(snap);
+      return undefined;
+    }
+    const e = snap.errors[0];
+    const kept = this.snap !== undefined;
+    if (!kept && snap.flows.length > 0) this.update(snap);
+    return `the dump of ${snap.bridge} on ${snap.node} had ${snap.errors.length} unreadable line(s) (line ${e.line}: ${e.reason})${kept ? '; keeping the previous snapshot' : ''}`;
+  }
+
   /** Compiles and applies a filter; returns the syntax error (the previous filter stays) or undefined. */
   setFilter(text: string): FilterSyntaxError | undefined {
     let p: FlowPredicate;

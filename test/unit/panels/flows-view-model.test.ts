@@ -122,3 +122,26 @@ describe('FlowsViewModel', () => {
     assert.equal(vm.hitCount, 1);
   });
 });
+
+describe('FlowsViewModel: a bad dump keeps the last good state', () => {
+  test('a dump cut mid-read is refused with its line; the previous snapshot and deltas stay', async () => {
+    const { vm, t, b } = await twoSnapshots(() => 0, (i) => (i === 2 ? 4 : 0));
+    t.text = dump(() => 9).split('\n').slice(0, 20).join('\n') + '\n cookie=0x1, duration=1.0s, table=12, n_packets=3, n_by';
+    const cut = await takeFlowSnapshot(t, 'n1', 'br-int', b);
+    assert.ok(cut.errors.length > 0, 'the truncated line is an error');
+    const msg = vm.accept(cut);
+    assert.match(msg ?? '', /unreadable line\(s\) \(line 21: .*\); keeping the previous snapshot/);
+    assert.equal(vm.snapshot, b);
+    assert.equal(vm.total, 51);
+    const r = vm.window(3, 1)[0];
+    assert.ok(r.kind === 'flow' && r.delta === 4);
+  });
+  test('a good dump is taken and clears the message', async () => {
+    const { vm, t, b } = await twoSnapshots(() => 0, () => 0);
+    t.text = dump(() => 1);
+    const next = await takeFlowSnapshot(t, 'n1', 'br-int', b);
+    assert.equal(vm.accept(next), undefined);
+    assert.equal(vm.snapshot, next);
+    assert.equal(vm.hitCount, 50);
+  });
+});
