@@ -2,6 +2,12 @@
 import type { CliIo } from './command';
 import { runCli } from './main';
 
+// `ovnlab … | head` closes our stdout early: that is the reader's choice, not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 function processIo(): CliIo {
   const ac = new AbortController();
   process.once('SIGINT', () => ac.abort());

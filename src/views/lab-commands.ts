@@ -35,9 +35,8 @@ async function runCli(deps: LabCommandDeps, title: string, args: string[]): Prom
 }
 
 export async function labUp(deps: LabCommandDeps, backend: LabBackendKind = deps.backend()): Promise<void> {
-  const args = ['lab', 'up', '--dir', deps.labDir()];
-  if (backend === 'kind') args.push('--backend', 'kind');
-  else args.push('--kube');
+  // the kind lab keeps its own state directory (defaultKindLabDir); the local lab's is not its
+  const args = backend === 'kind' ? ['lab', 'up', '--backend', 'kind'] : ['lab', 'up', '--dir', deps.labDir(), '--kube'];
   try {
     await runCli(deps, `starting the ${backend} lab`, args);
     void vscode.window.showInformationMessage(`ovnlab: the ${backend} lab is up.`);
@@ -49,8 +48,7 @@ export async function labUp(deps: LabCommandDeps, backend: LabBackendKind = deps
 }
 
 export async function labDown(deps: LabCommandDeps): Promise<void> {
-  const args = ['lab', 'down', '--dir', deps.labDir()];
-  if (deps.backend() === 'kind') args.push('--backend', 'kind');
+  const args = deps.backend() === 'kind' ? ['lab', 'down', '--backend', 'kind'] : ['lab', 'down', '--dir', deps.labDir()];
   try {
     await runCli(deps, 'stopping the lab', args);
   } catch (e) {

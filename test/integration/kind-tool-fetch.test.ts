@@ -23,6 +23,8 @@ interface Served {
   body: Buffer;
   /** close the connection after this many bytes (once), to simulate an interrupted download */
   cutAfter?: number;
+  /** with cutAfter: wait until this file holds the bytes before cutting (Linux drops unread bytes on a reset) */
+  cutWhenFile?: string;
   /** send this many bytes, then stall (once), so the client can cancel mid-transfer */
   stallAfter?: number;
 }
@@ -85,7 +87,20 @@ describe('kind tool fetching from 127.0.0.1', () => {
         const n = f.cutAfter;
         f.cutAfter = undefined;
         // the connection is torn down right after the bytes: the client must keep what it got
-        res.write(chunk.subarray(0, n), () => res.destroy());
+        const file = f.cutWhenFile;
+        res.write(chunk.subarray(0, n), () => {
+          if (!file) return void res.destroy();
+          // cut only once the client wrote what it got, so a loaded machine cannot lose the bytes in flight
+          const t0 = Date.now();
+          const poll = setInterval(() => {
+            stat(file).then((st) => st.size, () => 0).then((size) => {
+              if (size >= n || Date.now() - t0 > 10_000) {
+                clearInterval(poll);
+                res.destroy();
+              }
+            });
+          }, 20);
+        });
         return;
       }
       res.end(chunk);
@@ -134,10 +149,10 @@ describe('kind tool fetching from 127.0.0.1', () => {
 
   test('an interrupted download keeps its .part and the next fetch resumes it with a Range request', async () => {
     const cut = 10_000;
-    files.set('/cut/kind', { body: kindBin, cutAfter: cut });
     const cacheDir = join(dir, 'cache-resume');
     const p = pins({ kind: { url: `${base}/cut/kind`, sha256: sha256(kindBin) } });
     const dest = cachedToolPath('kind', cacheDir, p);
+    files.set('/cut/kind', { body: kindBin, cutAfter: cut, cutWhenFile: partialPath(dest) });
     await assert.rejects(fetchTool('kind', { pins: p, cacheDir, platform: 'linux/amd64', env: { PATH: '' } }));
     const partSize = (await stat(partialPath(dest))).size;
     assert.ok(partSize > 0 && partSize <= cut, `the .part holds the ${partSize} bytes received`);
