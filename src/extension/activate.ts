@@ -18,6 +18,7 @@ import { ConnectionStatusBar } from '../views/status-bar';
 import { ipOf, objectRefOf, type SidebarNode } from '../views/tree-node';
 import { VM_ACTIONS, attachEip, detachEip, runVmAction } from '../views/vm-commands';
 import { VmsTree } from '../views/vms-tree';
+import { VmYamlEditor } from '../views/vm-yaml-editor';
 import { refreshAllSteps, registerWalkthroughCommands, type WalkthroughDeps } from '../views/walkthrough-commands';
 import { GUIDED_LABS } from '../lab/guided/catalogue';
 import { registerShellCommands, SHELL_COMMANDS } from './shell-commands';
@@ -129,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): OvnlabApi {
       createKindLab: () => labUp(labDeps, 'kind'),
     }),
   );
+  context.subscriptions.push(...new VmYamlEditor({ session, log, kubeOvnVersion: () => settings.kubeOvnVersion }).register());
   const walkthrough: WalkthroughDeps = {
     log, extensionPath: context.extensionPath, localLabDir: defaultLabDir, backend: () => settings.labBackend,
     labUp: () => labUp(labDeps, 'local'), changed: reconnect,

@@ -1,0 +1,112 @@
+/// <reference types="mocha" />
+// VM YAML in the real editor, against the real API server of the sidebar's extension-host run
+// (OVNLAB_E2E_SIDEBAR_KUBECONFIG; Subnet ovn-default 10.16.0.0/16 with 10.16.0.10 in use):
+// the lenses render, the IP-outside-the-CIDR diagnostic shows and its quick fix clears it, undo
+// restores the file, and Pin IP writes the annotation on disk.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { OvnlabApi } from '../../../src/extension/activate';
+
+const kubeconfig = process.env.OVNLAB_E2E_SIDEBAR_KUBECONFIG;
+
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const YAML = `# two VMs; comments and layout must survive every edit
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: wrong-ip
+  namespace: demo
+spec:
+  runStrategy: Always
+  template:
+    metadata:
+      annotations:
+        ovn.kubernetes.io/ip_address: 10.99.0.5   # not in ovn-default
+    spec:
+      domain:
+        devices: {}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: to-pin
+  namespace: demo
+spec:
+  runStrategy: Always
+  template:
+    metadata: {}
+    spec:
+      domain:
+        devices: {}
+`;
+
+describe('VM YAML lenses, diagnostics and quick fixes (extension host, real API server)', function () {
+  let file = '';
+  let uri: vscode.Uri;
+
+  before(async function () {
+    if (!kubeconfig) return this.skip();
+    const api = await vscode.extensions.getExtension<OvnlabApi>('ovnlab.ovnlab')!.activate();
+    await until(() => (api.session.state.connection === 'ok' ? true : undefined), 30_000, 'the cluster connection');
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    file = join(folder, 'vms.yaml');
+    writeFileSync(file, YAML);
+    uri = vscode.Uri.file(file);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  });
+
+  it('the lenses render over each VM and say what they write', async () => {
+    const lenses = await until(async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return l && l.length > 0 ? l : undefined;
+    }, 10_000, 'code lenses');
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.ok(titles.some((t) => /^Pinned 10\.99\.0\.5/.test(t)), titles.join(' | '));
+    assert.ok(titles.some((t) => /^Pin IP/.test(t)), titles.join(' | '));
+    assert.ok(titles.some((t) => /live migration/i.test(t)), titles.join(' | '));
+  });
+
+  it('an IP outside the subnet is an error; its quick fix clears it; undo restores the file', async () => {
+    const diag = await until(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'ip-outside-cidr'), 10_000, 'the ip-outside-cidr diagnostic');
+    assert.equal(diag.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diag.message, /10\.99\.0\.5 is outside/);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const fix = actions.find((a) => /^Use the next free IP 10\.16\./.test(a.title) && a.edit);
+    assert.ok(fix, `a quick fix for the diagnostic: ${actions.map((a) => a.title).join(' | ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.doesNotMatch(doc.getText(), /10\.99\.0\.5/);
+    assert.match(doc.getText(), /# not in ovn-default/, 'the comment survives');
+    await until(() => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'ip-outside-cidr') ? undefined : true), 10_000, 'the diagnostic to clear');
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), YAML, 'one undo restores the file byte for byte');
+  });
+
+  it('Pin IP with the suggested IP writes the annotation on the template, on disk', async () => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const pin = lenses.find((l) => /^Pin IP/.test(l.command?.title ?? ''));
+    assert.ok(pin?.command);
+    const [lensUri, args] = pin.command.arguments as [vscode.Uri, { suggestedIp?: string; vm: { name: string } }];
+    assert.equal(args.vm.name, 'to-pin');
+    assert.ok(args.suggestedIp, 'a next free IP is suggested from the cluster');
+    assert.notEqual(args.suggestedIp, '10.16.0.10', 'the IP already in use is not suggested');
+    assert.ok(await vscode.commands.executeCommand(pin.command.command, lensUri, args, args.suggestedIp));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.ok(await doc.save());
+    const onDisk = readFileSync(file, 'utf8');
+    assert.match(onDisk, new RegExp(`ovn\\.kubernetes\\.io/ip_address: "?${args.suggestedIp!.replace(/\./g, '\\.')}"?`));
+    assert.equal(onDisk.split('\n')[0], YAML.split('\n')[0], 'the rest of the file is untouched');
+  });
+});
