@@ -50,14 +50,15 @@ before(async () => {
 
 after(async () => {
   if (existsSync(join(repo, 'dist', 'cli.mjs'))) {
-    await execa(process.execPath, ['bin/ovnlab.mjs', 'lab', 'down'], { cwd: repo, env: env(), reject: false });
+    await execa(process.execPath, ['bin/ovnlab.mjs', 'lab', 'down'], { cwd: repo, env: env(), extendEnv: false, reject: false });
   }
   await rm(root, { recursive: true, force: true });
 });
 
 function env(): NodeJS.ProcessEnv {
   // the clone's own lab and npm state; nothing of ours leaks in (OVNLAB_LAB_DIR would redirect the lab,
-  // NODE_TEST_CONTEXT would make the nested runner think it is a subtest and skip every file)
+  // NODE_TEST_CONTEXT would make the nested runner think it is a subtest and skip every file);
+  // every call passes extendEnv: false, or execa would put the deleted variables back
   const e: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: join(root, 'state'), npm_config_update_notifier: 'false' };
   for (const k of Object.keys(e)) if (k.startsWith('OVNLAB_') || k.startsWith('npm_lifecycle') || k === 'NODE_OPTIONS' || k === 'NODE_TEST_CONTEXT') delete e[k];
   return e;
@@ -72,13 +73,13 @@ test('README quick start: exactly two commands, both plain npm', () => {
 test('README quick start, command 1 in a fresh clone: npm ci, then the quickstart brings the lab up, pings the EIP and traces it', { skip: skipWhy, timeout: 900_000 }, async () => {
   let out = '';
   for (const [bin, ...args] of npmSteps(cmds[0])) {
-    const r = await execa(bin, args, { cwd: repo, env: env(), all: true, reject: false });
+    const r = await execa(bin, args, { cwd: repo, env: env(), extendEnv: false, all: true, reject: false });
     out += r.all;
     assert.equal(r.exitCode, 0, `\`${[bin, ...args].join(' ')}\` failed in the fresh clone:\n${String(r.all).slice(-3000)}`);
   }
   assert.match(out, /3 packets transmitted, 3 received|3 received/, 'the EIP answered from the external network');
   assert.match(out, /chassis: .*ovnlab-control-plane/, 'the trace of the EIP path goes through the gateway node');
-  const st = await execa(process.execPath, ['bin/ovnlab.mjs', 'lab', 'status', '--json'], { cwd: repo, env: env() });
+  const st = await execa(process.execPath, ['bin/ovnlab.mjs', 'lab', 'status', '--json'], { cwd: repo, env: env(), extendEnv: false });
   const status = JSON.parse(st.stdout) as { state: string; dir: string };
   assert.equal(status.state, 'up');
   assert.ok(status.dir.startsWith(join(root, 'state')), `the lab lives under the test's XDG_STATE_HOME, not in ${status.dir}`);
@@ -87,11 +88,11 @@ test('README quick start, command 1 in a fresh clone: npm ci, then the quickstar
 test('README quick start, command 2: `npm test` runs scripts/test.mjs over every suite (listed, not nested) and its unit suite passes', { timeout: 600_000 }, async (t) => {
   if (!existsSync(join(repo, 'node_modules'))) return t.skip('command 1 did not install node_modules in the clone');
   const [bin, ...args] = npmSteps(cmds[1])[0];
-  const listed = await execa(bin, [...args, '--', '--list'], { cwd: repo, env: env() });
+  const listed = await execa(bin, [...args, '--', '--list'], { cwd: repo, env: env(), extendEnv: false });
   const files = listed.stdout.split('\n').filter((l) => l.endsWith('.test.ts'));
   for (const suite of ['unit', 'integration', 'e2e']) assert.ok(files.some((f) => f.startsWith(`test/${suite}/`)), `npm test covers test/${suite}`);
   assert.ok(files.includes('test/integration/readme-quickstart.test.ts'));
-  const unit = await execa(bin, args, { cwd: repo, env: { ...env(), OVNLAB_TEST_SUITES: 'unit' }, all: true, reject: false });
+  const unit = await execa(bin, args, { cwd: repo, env: { ...env(), OVNLAB_TEST_SUITES: 'unit' }, extendEnv: false, all: true, reject: false });
   const last = String(unit.all).trim().split('\n').at(-1) ?? '';
   assert.match(last, /^\d+ passed, 0 failed/, `npm test (unit suite) in the clone ended with: ${String(unit.all).slice(-2000)}`);
   assert.equal(unit.exitCode, 0);
