@@ -56,7 +56,10 @@ export async function checkStep(deps: WalkthroughDeps, labRef: unknown, stepRef:
   const ctx = await guidedContext(deps);
   const r: CheckResult = typeof ctx === 'string' ? { ok: false, message: ctx } : await runCheck(ctx, lab, step);
   await vscode.commands.executeCommand('setContext', key, r.ok);
-  deps.log.info(`lab ${lab.n} step ${step.id}: ${r.ok ? 'ok' : 'not yet'}: ${r.message}`);
+  // the quiet checks at start-up would fill the log with "not yet" lines: keep those at debug
+  const line = `lab ${lab.n} step ${step.id}: ${r.ok ? 'ok' : 'not yet'}: ${r.message}`;
+  if (opts.quiet) deps.log.debug(line);
+  else deps.log.info(line);
   if (!opts.quiet) {
     if (r.ok) void vscode.window.showInformationMessage(`ovnlab lab ${lab.n} ✓ ${step.title}: ${r.message}`);
     else void vscode.window.showWarningMessage(`ovnlab lab ${lab.n}, ${step.title}: ${r.message}`);
