@@ -4,13 +4,14 @@
 // No inline handlers or styles: everything is wired here (CSP: this script runs by nonce).
 (function () {
   'use strict';
-  const vscode = acquireVsCodeApi();
+  const bridge = window.ovnlabPanelBridge();
+  const { el, link } = bridge;
   const ROW_H = 22;
   const OVERSCAN = 40;
   const WINDOW = 160;
   const app = document.getElementById('app');
 
-  let state = vscode.getState() || null;
+  let state = bridge.getState() || null;
   let total = 0;
   let version = 0;
   let cache = { start: 0, rows: [] };
@@ -18,13 +19,6 @@
   let selectedId = -1; // flow id
   let pendingStart = -1;
   let heat = [];
-
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
 
   // --- layout
   const toolbar = el('div', 'toolbar');
@@ -155,7 +149,7 @@
     const start = Math.max(0, first - OVERSCAN);
     if (start === pendingStart) return;
     pendingStart = start;
-    vscode.postMessage({ type: 'window', start, count: WINDOW });
+    bridge.post({ type: 'window', start, count: WINDOW });
   }
 
   function drawStrip() {
@@ -189,10 +183,10 @@
     render();
     const data = cache.rows[idx - cache.start];
     if (!data || !open) return;
-    if (data.kind === 'group') vscode.postMessage({ type: 'toggleGroup', key: data.key });
+    if (data.kind === 'group') bridge.post({ type: 'toggleGroup', key: data.key });
     else {
       selectedId = data.id;
-      vscode.postMessage({ type: 'select', id: data.id });
+      bridge.post({ type: 'select', id: data.id });
     }
   }
 
@@ -224,51 +218,41 @@
   filter.addEventListener('input', () => {
     clearTimeout(filterTimer);
     filterTimer = setTimeout(() => {
-      vscode.postMessage({ type: 'filter', text: filter.value });
+      bridge.post({ type: 'filter', text: filter.value });
       save({ filter: filter.value });
     }, 200);
   });
   group.addEventListener('change', () => {
-    vscode.postMessage({ type: 'group', by: group.value });
+    bridge.post({ type: 'group', by: group.value });
     save({ group: group.value });
   });
   interval.addEventListener('change', () => {
     const ms = Number(interval.value);
-    vscode.postMessage({ type: 'interval', ms });
+    bridge.post({ type: 'interval', ms });
     save({ intervalMs: ms });
   });
   pause.addEventListener('click', () => {
     const paused = !(state && state.paused);
-    vscode.postMessage({ type: 'pause', paused });
+    bridge.post({ type: 'pause', paused });
     save({ paused });
   });
   mark.addEventListener('click', () => {
-    vscode.postMessage({ type: 'mark' });
+    bridge.post({ type: 'mark' });
     deltaMode.value = 'mark';
     save({ deltaMode: 'mark' });
   });
   deltaMode.addEventListener('change', () => {
-    vscode.postMessage({ type: 'deltaMode', mode: deltaMode.value });
+    bridge.post({ type: 'deltaMode', mode: deltaMode.value });
     save({ deltaMode: deltaMode.value });
   });
 
   function save(part) {
     state = Object.assign({}, state || {}, part);
-    vscode.setState(state);
+    bridge.setState(state);
     pause.textContent = state.paused ? 'Resume' : 'Pause';
   }
 
-  // --- detail
-  function link(label, target) {
-    const a = el('a', 'link', label);
-    a.href = '#';
-    a.addEventListener('click', (e) => {
-      e.preventDefault();
-      vscode.postMessage({ type: 'open', link: target });
-    });
-    return a;
-  }
-
+  // --- detail (link comes from the bridge)
   function showDetail(d) {
     detail.replaceChildren();
     const f = d.flow;
@@ -299,50 +283,43 @@
   }
 
   // --- messages from the host
-  window.addEventListener('message', (ev) => {
-    const m = ev.data;
-    if (!m || typeof m.type !== 'string') return;
-    switch (m.type) {
-      case 'init': {
-        const s = Object.assign({}, m.state, state || {});
-        s.node = m.state.node;
-        s.bridge = m.state.bridge;
-        save(s);
-        filter.value = s.filter || '';
-        group.value = s.group;
-        interval.value = String(s.intervalMs);
-        deltaMode.value = s.deltaMode;
-        if (s.filter !== m.state.filter) vscode.postMessage({ type: 'filter', text: s.filter });
-        if (s.group !== m.state.group) vscode.postMessage({ type: 'group', by: s.group });
-        if (s.paused !== m.state.paused) vscode.postMessage({ type: 'pause', paused: s.paused });
-        break;
-      }
-      case 'rows':
-        if (m.version !== version) pendingStart = -1;
-        version = m.version;
-        total = m.total;
-        cache = { start: m.start, rows: m.rows };
-        if (pendingStart === m.start) pendingStart = -1;
-        if (selected >= total) selected = total - 1;
-        heat = m.heat;
-        render();
-        drawStrip();
-        break;
-      case 'status':
-        status.textContent = `${m.text}${m.hitCount ? ` — ${m.hitCount} flows hit` : ''}${m.paused ? ' — paused' : ''}`;
-        errorBanner.textContent = m.error || '';
-        errorBanner.hidden = !m.error;
-        break;
-      case 'filterError':
-        filterError.textContent = m.message ? `filter: ${m.message}` : '';
-        filter.toggleAttribute('invalid', !!m.message);
-        break;
-      case 'detail':
-        if (m.detail.id === selectedId) showDetail(m.detail);
-        break;
-    }
-  });
-
   errorBanner.hidden = true;
-  vscode.postMessage({ type: 'ready' });
+  bridge.listen({
+    init(m) {
+      const s = Object.assign({}, m.state, state || {});
+      s.node = m.state.node;
+      s.bridge = m.state.bridge;
+      save(s);
+      filter.value = s.filter || '';
+      group.value = s.group;
+      interval.value = String(s.intervalMs);
+      deltaMode.value = s.deltaMode;
+      if (s.filter !== m.state.filter) bridge.post({ type: 'filter', text: s.filter });
+      if (s.group !== m.state.group) bridge.post({ type: 'group', by: s.group });
+      if (s.paused !== m.state.paused) bridge.post({ type: 'pause', paused: s.paused });
+    },
+    rows(m) {
+      if (m.version !== version) pendingStart = -1;
+      version = m.version;
+      total = m.total;
+      cache = { start: m.start, rows: m.rows };
+      if (pendingStart === m.start) pendingStart = -1;
+      if (selected >= total) selected = total - 1;
+      heat = m.heat;
+      render();
+      drawStrip();
+    },
+    status(m) {
+      status.textContent = `${m.text}${m.hitCount ? ` — ${m.hitCount} flows hit` : ''}${m.paused ? ' — paused' : ''}`;
+      errorBanner.textContent = m.error || '';
+      errorBanner.hidden = !m.error;
+    },
+    filterError(m) {
+      filterError.textContent = m.message ? `filter: ${m.message}` : '';
+      filter.toggleAttribute('invalid', !!m.message);
+    },
+    detail(m) {
+      if (m.detail.id === selectedId) showDetail(m.detail);
+    },
+  });
 })();

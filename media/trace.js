@@ -4,17 +4,11 @@
 // The last good trace of a slot stays when a new one fails (the error shows above it).
 (function () {
   'use strict';
-  const vscode = acquireVsCodeApi();
+  const bridge = window.ovnlabPanelBridge();
+  const { el, link } = bridge;
   const app = document.getElementById('app');
-  let state = vscode.getState() || {};
+  let state = bridge.getState() || {};
   const slots = {};
-
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
 
   const ports = el('datalist');
   ports.id = 'ports';
@@ -57,8 +51,8 @@
       const q = { from: from.value.trim(), dst: dst.value.trim(), protocol: proto.value || 'icmp' };
       if (q.protocol !== 'icmp') q.port = Number(port.value);
       state[name] = q;
-      vscode.setState(state);
-      vscode.postMessage({ type: 'run', slot: name, query: q });
+      bridge.setState(state);
+      bridge.post({ type: 'run', slot: name, query: q });
     };
     form.addEventListener('submit', submit);
     go.addEventListener('click', submit);
@@ -69,16 +63,6 @@
   }
   makeSlot('a');
   makeSlot('b');
-
-  function link(label, target) {
-    const a = el('a', 'link', label);
-    a.href = '#';
-    a.addEventListener('click', (e) => {
-      e.preventDefault();
-      vscode.postMessage({ type: 'open', link: target });
-    });
-    return a;
-  }
 
   function renderTrace(v, title) {
     const wrap = el('div', 'trace');
@@ -141,42 +125,34 @@
     return wrap;
   }
 
-  window.addEventListener('message', (ev) => {
-    const m = ev.data;
-    if (!m || typeof m.type !== 'string') return;
-    switch (m.type) {
-      case 'init':
-        ports.replaceChildren(...m.ports.map((p) => { const o = el('option'); o.value = p; return o; }));
-        state = Object.assign({}, m.state, state);
-        for (const s of ['a', 'b']) if (state[s]) slots[s].fill(state[s]);
-        vscode.setState(state);
-        break;
-      case 'busy': {
-        const s = slots[m.slot];
-        s.fill(m.query);
-        s.busy.textContent = `tracing ${m.query.from} → ${m.query.dst}…`;
-        s.msg.hidden = true;
-        break;
-      }
-      case 'error': {
-        const s = slots[m.slot];
-        s.busy.textContent = '';
-        s.msg.textContent = m.message;
-        s.msg.hidden = false;
-        break;
-      }
-      case 'trace': {
-        const s = slots[m.slot];
-        s.busy.textContent = '';
-        s.msg.hidden = true;
-        state[m.slot] = m.view.query;
-        vscode.setState(state);
-        s.out.replaceChildren(renderTrace(m.view));
-        if (m.reply) s.out.appendChild(renderTrace(m.reply, `Reply: ${m.reply.title}`));
-        if (m.replyNote) s.out.appendChild(el('div', 'why', m.replyNote));
-        break;
-      }
-    }
+  bridge.listen({
+    init(m) {
+      ports.replaceChildren(...m.ports.map((p) => { const o = el('option'); o.value = p; return o; }));
+      state = Object.assign({}, m.state, state);
+      for (const s of ['a', 'b']) if (state[s]) slots[s].fill(state[s]);
+      bridge.setState(state);
+    },
+    busy(m) {
+      const s = slots[m.slot];
+      s.fill(m.query);
+      s.busy.textContent = `tracing ${m.query.from} → ${m.query.dst}…`;
+      s.msg.hidden = true;
+    },
+    error(m) {
+      const s = slots[m.slot];
+      s.busy.textContent = '';
+      s.msg.textContent = m.message;
+      s.msg.hidden = false;
+    },
+    trace(m) {
+      const s = slots[m.slot];
+      s.busy.textContent = '';
+      s.msg.hidden = true;
+      state[m.slot] = m.view.query;
+      bridge.setState(state);
+      s.out.replaceChildren(renderTrace(m.view));
+      if (m.reply) s.out.appendChild(renderTrace(m.reply, `Reply: ${m.reply.title}`));
+      if (m.replyNote) s.out.appendChild(el('div', 'why', m.replyNote));
+    },
   });
-  vscode.postMessage({ type: 'ready' });
 })();

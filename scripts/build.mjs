@@ -18,5 +18,5 @@ await Promise.all([
 
 // webview assets: the panels' scripts and styles, and @vscode-elements/elements' one-file bundle
 mkdirSync('dist/media', { recursive: true });
-for (const f of ['flows.js', 'trace.js', 'panels.css']) cpSync(`media/${f}`, `dist/media/${f}`);
+for (const f of ['panel-bridge.js', 'flows.js', 'trace.js', 'panels.css']) cpSync(`media/${f}`, `dist/media/${f}`);
 cpSync('node_modules/@vscode-elements/elements/dist/bundled.js', 'dist/media/vscode-elements.js');

@@ -1,6 +1,7 @@
 // The HTML shell of the ovnlab webviews: a strict Content-Security-Policy (scripts only with this
 // load's nonce, styles only from the extension's media folder, no inline handlers), the
-// @vscode-elements bundle and the panel's own script and stylesheet from dist/media.
+// @vscode-elements bundle, then panel-bridge.js (what both panels share) and the panel's own
+// script, and the stylesheet, all from dist/media.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -35,6 +36,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, opt
 </head>
 <body>
 ${opts.body}
+<script nonce="${nonce}" src="${uri('panel-bridge.js')}"></script>
 <script nonce="${nonce}" src="${uri(opts.script)}"></script>
 </body>
 </html>`;
