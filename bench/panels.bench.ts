@@ -90,7 +90,7 @@ async function webviewFrames(): Promise<BenchResult> {
   const check = checkEnvironment();
   const chromiumPath = check.ok ? check.env.chromium : process.env.CHROMIUM ?? '/usr/bin/chromium';
   const media = join(here, '..', 'media');
-  const [js, css] = await Promise.all([readFile(join(media, 'flows.js'), 'utf8'), readFile(join(media, 'panels.css'), 'utf8')]);
+  const [bridge, js, css] = await Promise.all(['panel-bridge.js', 'flows.js', 'panels.css'].map((f) => readFile(join(media, f), 'utf8')));
   const elements = await readFile(join(here, '..', 'node_modules', '@vscode-elements', 'elements', 'dist', 'bundled.js'), 'utf8');
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
   try {
@@ -128,6 +128,7 @@ async function webviewFrames(): Promise<BenchResult> {
         },
       });
     })()`);
+    await page.addScriptTag({ content: bridge });
     await page.addScriptTag({ content: js });
     await page.waitForSelector('.rows .row');
     const longest = await page.evaluate<{ worst: number; frames: number }>(`(async () => {
