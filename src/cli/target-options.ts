@@ -1,7 +1,9 @@
 // Which OVN the CLI inspects: --db/--sb (or OVN_NB_DB/OVN_SB_DB) for the central databases and
 // --node NAME=RUNDIR (or OVS_RUNDIR) for each node's Open vSwitch; without those, the local lab
 // (--lab DIR, or the default lab directory when a lab is up there); else the system's OVN.
+// localLabDir is the one place the CLI turns --dir/--lab and OVNLAB_LAB_DIR into a lab directory.
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { LocalOvnTarget, type LocalNode } from '../ovn/local-target';
 import { localLabTarget } from '../lab/local/lab-target';
 import { defaultLabDir } from '../lab/lab-backend';
@@ -17,10 +19,16 @@ export const targetOptions: OptionSpec = {
 
 export const TARGET_USAGE = '[--lab DIR | --db NB --sb SB --node NAME=OVS_RUNDIR…]';
 
+/** The local lab's directory: the DIR given (--dir, or --lab), else OVNLAB_LAB_DIR, else the default; absolute. */
+export function localLabDir(dir: unknown, env: NodeJS.ProcessEnv): string {
+  if (typeof dir === 'string') return resolve(dir);
+  return env.OVNLAB_LAB_DIR ? resolve(env.OVNLAB_LAB_DIR) : defaultLabDir(env);
+}
+
 export async function targetFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<LocalOvnTarget> {
   const explicit = values.db !== undefined || values.sb !== undefined || values.node !== undefined || env.OVN_NB_DB !== undefined;
   if (typeof values.lab === 'string' || !explicit) {
-    const dir = typeof values.lab === 'string' ? values.lab : (env.OVNLAB_LAB_DIR ?? defaultLabDir(env));
+    const dir = localLabDir(values.lab, env);
     const lab = await localLabTarget(dir);
     if (lab) return lab;
     if (typeof values.lab === 'string') throw new UsageError(`no local lab is up in ${dir}: start one with \`ovnlab lab up --dir ${dir}\``);

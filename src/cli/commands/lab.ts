@@ -2,18 +2,17 @@
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { resolve } from 'node:path';
 import type { CliCommand, CliIo, OptionSpec } from '../command';
 import { UsageError } from '../command';
-import { defaultLabDir, type LabStatus } from '../../lab/lab-backend';
+import type { LabStatus } from '../../lab/lab-backend';
 import { LocalLab } from '../../lab/local/local-lab';
+import { localLabDir } from '../target-options';
 import { backendOption, requestedBackend, runKindLab } from './lab-kind';
 
 const dirOption: OptionSpec = { dir: { type: 'string' } };
 
 function labFrom(v: Record<string, unknown>, io: CliIo): LocalLab {
-  const dir = typeof v.dir === 'string' ? resolve(v.dir) : io.env.OVNLAB_LAB_DIR ? resolve(io.env.OVNLAB_LAB_DIR) : defaultLabDir(io.env);
-  return new LocalLab(dir);
+  return new LocalLab(localLabDir(v.dir, io.env));
 }
 
 export function formatStatus(s: LabStatus): string {

@@ -1,18 +1,18 @@
 // `ovnlab labs list|check|run`: the guided labs of the editor's walkthrough, for scripts and CI.
 // `check` exits 1 when a check fails and prints what to do; `run` does a step's action the
 // scripted way (lens edits through the same edit functions) and then checks it.
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError } from '../command';
-import { defaultLabDir } from '../../lab/lab-backend';
+import { localLabDir } from '../target-options';
 import { LocalLab } from '../../lab/local/local-lab';
 import { localLabTarget } from '../../lab/local/lab-target';
 import { GUIDED_LABS, findLab, type GuidedLab, type GuidedStep } from '../../lab/guided/catalogue';
 import { fileMemo, findLabsDir, guidedWorkDir, runCheck, runScriptAction, type GuidedContext } from '../../lab/guided/step-runner';
 
 async function contextFor(v: Record<string, unknown>, io: CliIo): Promise<GuidedContext> {
-  const dir = typeof v.dir === 'string' ? resolve(v.dir) : io.env.OVNLAB_LAB_DIR ? resolve(io.env.OVNLAB_LAB_DIR) : defaultLabDir(io.env);
+  const dir = localLabDir(v.dir, io.env);
   const labsDir = findLabsDir(dirname(fileURLToPath(import.meta.url)), io.env) ?? findLabsDir(process.cwd(), io.env);
   if (!labsDir) throw new UsageError('the labs/ folder was not found: run from the ovnlab checkout or set OVNLAB_LABS_DIR');
   const workDir = guidedWorkDir(dir);
