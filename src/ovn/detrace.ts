@@ -4,6 +4,7 @@
 // route, policy, LB…) → the Kubernetes object that made that (k8s-owner.ts).
 // Also ofport → OVS Interface and its iface-id. Pure over a snapshot of the three databases.
 import { asList, asMap, type DbRow } from './ctl-json';
+import { CookieIndex, cookieHex } from './cookie-index';
 import { NbOwnerIndex, type K8sOwner, type NatOwnerResolver } from './k8s-owner';
 
 export type Tables = ReadonlyMap<string, readonly DbRow[]>;
@@ -61,34 +62,9 @@ const NB_HINT_TABLES = [
 
 const SB_RECORD_TABLES = ['Port_Binding', 'MAC_Binding', 'Multicast_Group', 'Chassis', 'Load_Balancer'] as const;
 
-/** Index of rows by the first 8 hex digits of their uuid (an OpenFlow cookie is 32 bits). */
-class PrefixIndex {
-  private readonly byPrefix = new Map<string, DbRow[]>();
-  constructor(rows: readonly DbRow[]) {
-    for (const r of rows) {
-      const k = r._uuid.slice(0, 8);
-      const l = this.byPrefix.get(k);
-      if (l) l.push(r);
-      else this.byPrefix.set(k, [r]);
-    }
-  }
-  find(prefix: string): DbRow[] {
-    // ovn-detrace pads the cookie to 8 digits and matches it as a uuid prefix
-    const p = prefix.padStart(8, '0').toLowerCase();
-    if (p.length === 8) return this.byPrefix.get(p) ?? [];
-    return (this.byPrefix.get(p.slice(0, 8)) ?? []).filter((r) => r._uuid.startsWith(p));
-  }
-}
-
-/** Normalizes "0x3b8ad6a3" / "3b8ad6a3" / "0x0" to the bare hex digits without leading zeros. */
-export function cookieHex(cookie: string): string {
-  const h = cookie.toLowerCase().replace(/^0x/, '').replace(/^0+/, '');
-  return h === '' ? '0' : h;
-}
-
 export class Detracer {
-  private readonly sbIndex = new Map<string, PrefixIndex>();
-  private readonly nbIndex = new Map<string, PrefixIndex>();
+  private readonly sbIndex = new Map<string, CookieIndex<DbRow>>();
+  private readonly nbIndex = new Map<string, CookieIndex<DbRow>>();
   private readonly dpNames = new Map<string, string>();
   private readonly dpGroups = new Map<string, string[]>();
   private readonly chassisNames = new Map<string, string>();
@@ -96,8 +72,8 @@ export class Detracer {
   private readonly owners: NbOwnerIndex;
 
   constructor(private readonly snap: DetraceSnapshot) {
-    for (const t of ['Logical_Flow', ...SB_RECORD_TABLES]) this.sbIndex.set(t, new PrefixIndex(snap.sb.get(t) ?? []));
-    for (const t of NB_HINT_TABLES) this.nbIndex.set(t, new PrefixIndex(snap.nb.get(t) ?? []));
+    for (const t of ['Logical_Flow', ...SB_RECORD_TABLES]) this.sbIndex.set(t, new CookieIndex(snap.sb.get(t) ?? []));
+    for (const t of NB_HINT_TABLES) this.nbIndex.set(t, new CookieIndex(snap.nb.get(t) ?? []));
     for (const dp of snap.sb.get('Datapath_Binding') ?? []) {
       const ids = asMap(dp.external_ids);
       this.dpNames.set(dp._uuid, ids.name ?? ids['name2'] ?? dp._uuid);

@@ -3,6 +3,7 @@
 // datapath or port by tunnel key, a chassis by name), from a monitored cache.
 import { OvsdbClient, OvsdbConnectionError, type OvsdbClientOptions } from './ovsdb/index';
 import type { SbChassis, SbDatapathBinding, SbLogicalFlow, SbPortBinding, SbTables } from './ovsdb/models/sb';
+import { CookieIndex } from './cookie-index';
 
 export const DEFAULT_SB_REMOTE = 'unix:/var/run/ovn/ovnsb_db.sock';
 
@@ -32,23 +33,9 @@ export async function monitorSouthbound(client: OvsdbClient<SbTables>, tables: R
   if (missing.length > 0) await client.monitor([...missing]);
 }
 
-/**
- * Rows whose uuid starts with the cookie's hex digits. OVN puts the first 32 bits of a row's uuid
- * in the OpenFlow cookie, so "0x5b2f0a1c" matches uuid 5b2f0a1c-…; leading zeros count.
- */
+/** Rows whose uuid starts with the cookie's hex digits (cookie-index.ts says why). */
 export function rowsByCookie<K extends keyof SbTables & string>(client: OvsdbClient<SbTables>, table: K, cookie: string | bigint | number): SbTables[K][] {
-  const prefix = cookiePrefix(cookie);
-  if (!prefix) return [];
-  const out: SbTables[K][] = [];
-  for (const row of client.rows(table).values()) if (row._uuid.startsWith(prefix)) out.push(row);
-  return out;
-}
-
-/** The 8 hex digits a cookie shares with a uuid ("" for cookie 0, which no row owns). */
-export function cookiePrefix(cookie: string | bigint | number): string {
-  const n = typeof cookie === 'string' ? BigInt(cookie.startsWith('0x') || cookie.startsWith('0X') ? cookie : `0x${cookie}`) : BigInt(cookie);
-  if (n === 0n) return '';
-  return (n & 0xffffffffn).toString(16).padStart(8, '0');
+  return [...new CookieIndex(client.rows(table).values()).find(cookie)];
 }
 
 export function logicalFlowsByCookie(client: OvsdbClient<SbTables>, cookie: string | bigint | number): SbLogicalFlow[] {

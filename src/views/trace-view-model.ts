@@ -3,7 +3,8 @@
 // by cookie = the first 32 bits of the logical flow's uuid, which ovn-trace prints), chassis hops,
 // datapath actions and the drops explained. Pure and serialisable (posted to the webview).
 import { asList, type DbRow } from '../ovn/ctl-json';
-import { cookieHex, type CookieExplanation, type LogicalFlowInfo } from '../ovn/detrace';
+import { cookieHex } from '../ovn/cookie-index';
+import type { CookieExplanation, LogicalFlowInfo } from '../ovn/detrace';
 import type { K8sOwner } from '../ovn/k8s-owner';
 import type { OvnTraceNode, OvnTraceTable } from '../ovn/ovn-trace';
 import type { TraceResult } from '../ovn/trace-run';

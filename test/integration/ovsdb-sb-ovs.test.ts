@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OvsdbClient, decodeValue, columnOf, sameValue, type JsonValue, type ColumnValue } from '../../src/ovn/ovsdb/index';
-import { openSouthbound, monitorSouthbound, logicalFlowsByCookie, portBindingByName, portBindingByTunnelKey, datapathByTunnelKey, datapathName, chassisByName, cookiePrefix } from '../../src/ovn/sb-reader';
+import { openSouthbound, monitorSouthbound, logicalFlowsByCookie, portBindingByName, portBindingByTunnelKey, datapathByTunnelKey, datapathName, chassisByName } from '../../src/ovn/sb-reader';
+import { cookiePrefix } from '../../src/ovn/cookie-index';
 import { openVswitchDb, monitorVswitch, interfaceByOfport, interfaceByIfaceId } from '../../src/ovn/ovs-reader';
 import { startOvnSandbox, sandboxUnavailable } from '../fixtures/ovn-sandbox';
 
