@@ -6,7 +6,7 @@
 // Pure functions of a snapshot and its indexes: no I/O, no clock, no mutation.
 import type { ClusterSnapshot } from './cluster-snapshot';
 import { objectKey } from './resource-catalogue';
-import type { IP, Pod, Subnet, VirtualMachine, VirtualMachineInstance } from './resources';
+import type { IP, OvnDnatRule, OvnFip, Pod, Subnet, VirtualMachine, VirtualMachineInstance } from './resources';
 import { ANNOTATIONS, DEFAULT_VPC, LAUNCHER_VM_LABELS, type StoreIndexes, type SubnetSource, buildIndexes, ipAddresses, resolveVmSubnet } from './store-indexes';
 
 /**
@@ -397,37 +397,26 @@ export function eipRows(snap: ClusterSnapshot, ix: StoreIndexes = buildIndexes(s
     const e = name ? snap['ovn-eips'].get(name) : undefined;
     return e?.status?.v4Ip ?? e?.spec?.v4Ip;
   };
-  for (const f of snap['ovn-fips'].values()) {
-    const ipCr = f.spec?.ipName ? snap.ips.get(f.spec.ipName) : undefined;
-    const internal = f.status?.v4Ip ?? f.spec?.v4Ip ?? (ipCr ? ipAddresses(ipCr)[0] : undefined);
-    const owner = ownerOfIp(snap, ix, ipCr ?? (internal ? ix.ipByAddress.get(internal) : undefined));
-    if (f.spec?.ovnEip) used.add(f.spec.ovnEip);
-    out.push({
-      source: 'OvnFip',
-      name: f.metadata.name,
-      eipName: f.spec?.ovnEip,
-      externalIp: f.status?.v4Eip ?? eipAddr(f.spec?.ovnEip),
+  // an OvnFip and an OvnDnatRule bind an OvnEip to one internal IP the same way (DNAT adds ports)
+  const natRow = (source: 'OvnFip' | 'OvnDnatRule', r: OvnFip | OvnDnatRule): EipRow => {
+    const ipCr = r.spec?.ipName ? snap.ips.get(r.spec.ipName) : undefined;
+    const internal = r.status?.v4Ip ?? r.spec?.v4Ip ?? (ipCr ? ipAddresses(ipCr)[0] : undefined);
+    if (r.spec?.ovnEip) used.add(r.spec.ovnEip);
+    return {
+      source,
+      name: r.metadata.name,
+      eipName: r.spec?.ovnEip,
+      externalIp: r.status?.v4Eip ?? eipAddr(r.spec?.ovnEip),
       internalIp: internal,
-      vpc: f.status?.vpc ?? f.spec?.vpc,
-      ready: f.status?.ready,
-      ...owner,
-    });
-  }
-  for (const d of snap['ovn-dnat-rules'].values()) {
-    const ipCr = d.spec?.ipName ? snap.ips.get(d.spec.ipName) : undefined;
-    const internal = d.status?.v4Ip ?? d.spec?.v4Ip ?? (ipCr ? ipAddresses(ipCr)[0] : undefined);
-    if (d.spec?.ovnEip) used.add(d.spec.ovnEip);
-    out.push({
-      source: 'OvnDnatRule',
-      name: d.metadata.name,
-      eipName: d.spec?.ovnEip,
-      externalIp: d.status?.v4Eip ?? eipAddr(d.spec?.ovnEip),
-      internalIp: internal,
-      vpc: d.status?.vpc ?? d.spec?.vpc,
-      ready: d.status?.ready,
-      ports: d.spec?.externalPort ? `${d.spec.protocol ?? 'tcp'} ${d.spec.externalPort}→${d.spec.internalPort ?? d.spec.externalPort}` : undefined,
+      vpc: r.status?.vpc ?? r.spec?.vpc,
+      ready: r.status?.ready,
       ...ownerOfIp(snap, ix, ipCr ?? (internal ? ix.ipByAddress.get(internal) : undefined)),
-    });
+    };
+  };
+  for (const f of snap['ovn-fips'].values()) out.push(natRow('OvnFip', f));
+  for (const d of snap['ovn-dnat-rules'].values()) {
+    const s = d.spec;
+    out.push({ ...natRow('OvnDnatRule', d), ports: s?.externalPort ? `${s.protocol ?? 'tcp'} ${s.externalPort}→${s.internalPort ?? s.externalPort}` : undefined });
   }
   for (const n of snap['ovn-snat-rules'].values()) {
     if (n.spec?.ovnEip) used.add(n.spec.ovnEip);
