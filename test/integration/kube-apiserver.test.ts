@@ -167,14 +167,16 @@ describe('local kube-apiserver + etcd', { skip: unavailable }, () => {
       namespace: 'team-a',
       body: { metadata: { name: 'vm-editor' }, rules: [{ apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }] },
     });
-    await rbac.createNamespacedRoleBinding({
+    // the vm-editor role in team-a, bound to one group or user
+    const bindVmEditor = (name: string, subject: { kind: 'Group' | 'User'; name: string }) => rbac.createNamespacedRoleBinding({
       namespace: 'team-a',
       body: {
-        metadata: { name: 'devs-edit-vms' },
+        metadata: { name },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'vm-editor' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'team-a-devs' }],
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', ...subject }],
       },
     });
+    await bindVmEditor('devs-edit-vms', { kind: 'Group', name: 'team-a-devs' });
     const vm = (ns: string, name: string) => ({
       apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name, namespace: ns },
       spec: { runStrategy: 'Always', template: { metadata: { annotations: { 'ovn.kubernetes.io/ip_address': '10.66.0.15' } }, spec: { domain: { devices: {} } } } },
@@ -198,14 +200,7 @@ describe('local kube-apiserver + etcd', { skip: unavailable }, () => {
     const denied = await failure(bobApi.listNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: 'team-a', plural: 'virtualmachines' }));
     assert.equal(denied.code, 403);
     assert.match(apiErrorMessage(denied), /User "bob" cannot list/);
-    await rbac.createNamespacedRoleBinding({
-      namespace: 'team-a',
-      body: {
-        metadata: { name: 'bob-edit-vms' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'vm-editor' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }],
-      },
-    });
+    await bindVmEditor('bob-edit-vms', { kind: 'User', name: 'bob' });
     // RBAC bindings take effect through the authorizer's informer: allow it a moment.
     let allowed = false;
     for (let i = 0; i < 50 && !allowed; i++) {
