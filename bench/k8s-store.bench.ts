@@ -172,8 +172,8 @@ export default async function bench(): Promise<BenchResult[]> {
       return [
         result(`k8s store: first full sync of the catalogue with ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets (vs raw LIST of them)`, median(syncTimes), list, 'ms', 1.5),
         result(`k8s store: one VM change reflected through the watch (vs raw LIST of ${VMS / 1000}k VMs + ${SUBNETS / 1000}k Subnets)`, median(reflect), list, 'ms', 0.1),
-        // The budget is absolute (50 ms); as a ratio to the same-run LIST it is TREE_BUDGET_MS / list.
-        result(`k8s joined views: slowest tree level right after a change, CPU time, at ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, budget ${TREE_BUDGET_MS} ms (vs raw LIST)`, level, list, 'ms', TREE_BUDGET_MS / list),
+        // the budget is absolute (50 ms); the same-run LIST is the baseline it is shown against
+        result(`k8s joined views: slowest tree level right after a change, CPU time, at ${VMS / 1000}k VMs / ${SUBNETS / 1000}k Subnets, budget ${TREE_BUDGET_MS} ms (vs raw LIST)`, level, list, 'ms', TREE_BUDGET_MS, 'value'),
       ];
     } finally {
       await store.stop();

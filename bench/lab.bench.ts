@@ -83,7 +83,7 @@ export default async function labBench(): Promise<BenchResult[]> {
   const baseline = median(b);
   return [
     result('lab up: 3 nodes + 2 VMs pinging across nodes (ratio to bare shell start)', value, baseline, 's', 1.5),
-    // the absolute target (≤ 3 s) as a second figure: ratio = value / 3 s, target 1
-    { name: 'lab up: 3 nodes + 2 VMs pinging across nodes (against the 3 s budget)', value, unit: 's', baseline: 3, ratio: value / 3, target: 1 },
+    // the absolute budget, against the same run's bare start as baseline
+    result('lab up: 3 nodes + 2 VMs pinging across nodes (budget 3 s)', value, baseline, 's', 3, 'value'),
   ];
 }

@@ -3,7 +3,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Bench, BenchResult } from './result';
+import { meetsTarget, type Bench, type BenchResult } from './result';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -20,8 +20,9 @@ for (const f of files) {
     const results = await mod.default();
     for (const r of results) {
       all.push(r);
-      const ok = r.ratio <= r.target ? 'ok' : 'OVER TARGET';
-      console.log(`${r.name}: ${r.value.toFixed(2)} ${r.unit} (baseline ${r.baseline.toFixed(2)} ${r.unit}, ratio ${r.ratio.toFixed(3)}, target ${r.target}) ${ok}`);
+      const ok = meetsTarget(r) ? 'ok' : 'OVER TARGET';
+      const target = r.targetOn === 'value' ? `target ≤ ${r.target} ${r.unit}` : `target ratio ≤ ${r.target}`;
+      console.log(`${r.name}: ${r.value.toFixed(2)} ${r.unit} (baseline ${r.baseline.toFixed(2)} ${r.unit}, ratio ${r.ratio.toFixed(3)}, ${target}) ${ok}`);
     }
   } catch (e) {
     failed++;

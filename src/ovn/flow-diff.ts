@@ -67,6 +67,15 @@ export function diffFlowColumns(before: FlowColumns, after: FlowColumns, opts: F
   const diff = emptyDiff();
   const n = Math.min(before.count, after.count);
   let i = 0;
+  if (before.sharesRowsWith(after)) {
+    // the same parsed rows with newer counters: only the counters can differ
+    for (; i < n; i++) {
+      const row = i;
+      pair(diff, zeroNaN(after.nPackets[i]), zeroNaN(after.nBytes[i]), zeroNaN(before.nPackets[i]), zeroNaN(before.nBytes[i]),
+        nanUndefined(after.duration[i]), nanUndefined(before.duration[i]), false, opts, () => before.flow(row), () => after.flow(row));
+    }
+    return diff;
+  }
   for (; i < n; i++) {
     if (before.table[i] !== after.table[i] || before.priority[i] !== after.priority[i]) break;
     const sameCookie = before.sameCookie(i, after, i);

@@ -89,10 +89,10 @@ export class FlowColumns {
   line = new Int32Array(1024);
   table = new Int32Array(1024);
   priority = new Int32Array(1024);
-  duration = new Float64Array(1024);
-  nPackets = new Float64Array(1024);
-  nBytes = new Float64Array(1024);
-  idleAge = new Float64Array(1024);
+  duration: Float64Array = new Float64Array(1024);
+  nPackets: Float64Array = new Float64Array(1024);
+  nBytes: Float64Array = new Float64Array(1024);
+  idleAge: Float64Array = new Float64Array(1024);
   /** cookie span (start -1: no cookie printed, i.e. 0x0), match span, actions span */
   cookieStart = new Int32Array(1024);
   cookieEnd = new Int32Array(1024);
@@ -214,6 +214,43 @@ export class FlowColumns {
     if (this.matchEnd[i] - this.matchStart[i] !== other.matchEnd[j] - other.matchStart[j]) return false;
     if (this.actionsStart[i] - this.matchStart[i] !== other.actionsStart[j] - other.matchStart[j]) return false;
     return sameSpan(this.text(i), this.matchStart[i], this.actionsEnd[i], other.text(j), other.matchStart[j], other.actionsEnd[j]);
+  }
+
+  /**
+   * The same rows with other counters (a newer read of the same flow table, e.g. binary flow
+   * statistics aligned row by row): every identity column and the text are shared, not copied.
+   */
+  withCounters(duration: Float64Array, nPackets: Float64Array, nBytes: Float64Array, idleAge: Float64Array): FlowColumns {
+    if (duration.length < this.count || nPackets.length < this.count || nBytes.length < this.count || idleAge.length < this.count) {
+      throw new RangeError(`counters for ${Math.min(duration.length, nPackets.length, nBytes.length, idleAge.length)} rows given to ${this.count} rows`);
+    }
+    const c = new FlowColumns();
+    c.count = this.count;
+    c.chunks.push(...this.chunks);
+    c.chunkFirstRow.push(...this.chunkFirstRow);
+    c.line = this.line;
+    c.table = this.table;
+    c.priority = this.priority;
+    c.cookieStart = this.cookieStart;
+    c.cookieEnd = this.cookieEnd;
+    c.cookieHi = this.cookieHi;
+    c.cookieLo = this.cookieLo;
+    c.matchStart = this.matchStart;
+    c.matchEnd = this.matchEnd;
+    c.actionsStart = this.actionsStart;
+    c.actionsEnd = this.actionsEnd;
+    c.rare = this.rare;
+    c.duration = duration;
+    c.nPackets = nPackets;
+    c.nBytes = nBytes;
+    c.idleAge = idleAge;
+    return c;
+  }
+
+  /** True when `other` holds the very same rows (made by withCounters from one parse). */
+  sharesRowsWith(other: FlowColumns): boolean {
+    return this.count === other.count && this.matchStart === other.matchStart && this.actionsEnd === other.actionsEnd
+      && this.chunks.length === other.chunks.length && this.chunks.every((t, k) => t === other.chunks[k]);
   }
 
   /** The Flow view of row i. */

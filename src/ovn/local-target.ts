@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DbRow, DbValue } from './ctl-json';
 import { OvsdbClient, Operations, type ColumnValue } from './ovsdb/index';
 import { assertBridge, assertOvnName } from './names';
+import { fetchFlowStats, type FlowStats } from './openflow/flow-stats';
 import { OvnTargetError, type FlowDumpOptions, type OvnDb, type OvnTarget } from './ovn-target';
 
 export interface LocalNode {
@@ -88,6 +89,16 @@ export class LocalOvnTarget implements OvnTarget {
     const args = ['dump-flows', ...(opts.names ? ['--names'] : []), ...(opts.noStats ? ['--no-stats'] : []), bridge];
     return this.run('ovs-ofctl', args, { OVS_RUNDIR: n.runDir }, () =>
       `cannot dump flows of ${bridge} on node ${node}: is ovs-vswitchd running there and does the bridge exist?`);
+  }
+
+  async flowStats(node: string, bridge: string): Promise<FlowStats> {
+    const n = this.node(node);
+    assertBridge(bridge);
+    try {
+      return await fetchFlowStats(join(n.runDir, `${bridge}.mgmt`), this.o.timeoutMs ?? 30_000);
+    } catch (e) {
+      throw new OvnTargetError(`cannot read flow statistics of ${bridge} on node ${node}: ${(e as Error).message}`);
+    }
   }
 
   async ovnTrace(datapath: string, microflow: string): Promise<string> {

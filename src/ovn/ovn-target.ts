@@ -2,6 +2,7 @@
 // the local lab (daemon sockets + the installed binaries) or a cluster (exec into the
 // ovn-central and ovs-ovn pods, the way `kubectl ko` does). Callers never know which.
 import type { DbRow } from './ctl-json';
+import type { FlowStats } from './openflow/flow-stats';
 
 export type OvnDb = 'nb' | 'sb';
 
@@ -23,6 +24,13 @@ export interface OvnTarget {
   listOvsRows(node: string, table: string): Promise<DbRow[]>;
   /** raw `ovs-ofctl dump-flows BRIDGE` text from a node */
   dumpFlows(node: string, bridge: string, opts?: FlowDumpOptions): Promise<string>;
+  /**
+   * The bridge's flows as binary statistics, in the order dumpFlows prints them, when this target
+   * can reach the bridge's OpenFlow socket directly (the local lab can; a cluster, through pod
+   * exec, cannot). A live view reads counters this way and re-reads the text only when the flow
+   * table changed.
+   */
+  flowStats?(node: string, bridge: string): Promise<FlowStats>;
   /** raw `ovn-trace --detailed` text for a logical datapath and microflow */
   ovnTrace(datapath: string, microflow: string): Promise<string>;
   /** raw `ovs-appctl ofproto/trace BRIDGE FLOW` text on a node */

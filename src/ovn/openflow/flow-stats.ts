@@ -1,0 +1,152 @@
+// Binary flow statistics of one bridge: Open vSwitch's Nicira flow stats (NXST_FLOW over
+// OpenFlow 1.0), the request `ovs-ofctl dump-flows` itself sends, read without printing.
+// Each entry (struct nx_flow_stats, 48 bytes, then the NXM match padded to 8, then the actions):
+//   0 length u16 | 2 table_id u8 | 3 pad | 4 duration_sec u32 | 8 duration_nsec u32 |
+//  12 priority u16 | 14 idle_timeout u16 | 16 hard_timeout u16 | 18 match_len u16 |
+//  20 idle_age u16 (seconds + 1, 0 unknown) | 22 hard_age u16 | 24 cookie u64 |
+//  32 packet_count u64 | 40 byte_count u64 | 48 match … actions
+// The entries are kept as bytes (a flow's identity: table, priority, timeouts, cookie, match and
+// actions) with the counters moved out into columns.
+import { ofRequest, OFPSF_REPLY_MORE, OFPT_STATS_REPLY, OFPT_STATS_REQUEST, OpenFlowError, type OfMessage } from './of-channel';
+
+const NX_VENDOR_ID = 0x00002320;
+const NXST_FLOW = 0;
+const OFPST_VENDOR = 0xffff;
+/** ofp_header + stats type/flags + vendor + subtype + pad */
+const NX_STATS_HEADER = 24;
+const NX_FLOW_STATS_SIZE = 48;
+const TWO_32 = 4294967296;
+
+/** The NXST_FLOW request for every flow of every table (out_port none, empty match, table 0xff). */
+export function nxFlowStatsRequest(): Buffer {
+  const b = Buffer.alloc(NX_STATS_HEADER + 8);
+  b.writeUInt8(1, 0);
+  b.writeUInt8(OFPT_STATS_REQUEST, 1);
+  b.writeUInt16BE(b.length, 2);
+  b.writeUInt16BE(OFPST_VENDOR, 8);
+  b.writeUInt32BE(NX_VENDOR_ID, 12);
+  b.writeUInt32BE(NXST_FLOW, 16);
+  b.writeUInt16BE(0xffff, NX_STATS_HEADER); // out_port: OFPP_NONE
+  b.writeUInt16BE(0, NX_STATS_HEADER + 2); // match_len
+  b.writeUInt8(0xff, NX_STATS_HEADER + 4); // every table
+  return b;
+}
+
+/**
+ * The flows of one NXST_FLOW dump, in the switch's order (the order ovs-ofctl prints them in).
+ * The counters, durations and ages are read into columns and zeroed in `body`, so what stays in
+ * `body` is each flow's identity: two dumps of an unchanged flow table have equal bodies, and
+ * telling so is one memory compare however many flows there are.
+ */
+export class FlowStats {
+  constructor(
+    /** the entries back to back, volatile fields zeroed */
+    readonly body: Buffer,
+    /** where entry i starts in `body`; entry i ends where i+1 starts (or at body.length) */
+    readonly offsets: Int32Array,
+    readonly count: number,
+    /** seconds, with the nanoseconds */
+    readonly duration: Float64Array,
+    readonly packets: Float64Array,
+    readonly bytes: Float64Array,
+    /** seconds since the flow last matched a packet, as ovs-ofctl prints it; NaN when unknown */
+    readonly idleAge: Float64Array,
+  ) {}
+
+  table(i: number): number { return this.body[this.offsets[i] + 2]; }
+  priority(i: number): number { return this.body.readUInt16BE(this.offsets[i] + 12); }
+  cookieHi(i: number): number { return this.body.readUInt32BE(this.offsets[i] + 24); }
+  cookieLo(i: number): number { return this.body.readUInt32BE(this.offsets[i] + 28); }
+
+  /** True when both dumps hold the same flows in the same order (counters and ages aside). */
+  sameFlows(other: FlowStats): boolean {
+    return this.count === other.count && this.body.equals(other.body);
+  }
+
+  /** True when entry i here and entry j of `other` are the same installed flow. */
+  sameFlow(i: number, other: FlowStats, j: number): boolean {
+    const a = this.offsets[i];
+    const b = other.offsets[j];
+    const la = (i + 1 < this.count ? this.offsets[i + 1] : this.body.length) - a;
+    const lb = (j + 1 < other.count ? other.offsets[j + 1] : other.body.length) - b;
+    return la === lb && this.body.compare(other.body, b, b + lb, a, a + la) === 0;
+  }
+}
+
+/** Appends the entries of each NXST_FLOW reply message, moving the counters out into columns. */
+class FlowStatsBuilder {
+  body = Buffer.allocUnsafe(1 << 20);
+  used = 0;
+  offsets = new Int32Array(4096);
+  duration = new Float64Array(4096);
+  packets = new Float64Array(4096);
+  bytes = new Float64Array(4096);
+  idleAge = new Float64Array(4096);
+  count = 0;
+
+  add(m: OfMessage, source: string): void {
+    const msg = m.bytes;
+    if (msg.length < NX_STATS_HEADER || msg.readUInt16BE(8) !== OFPST_VENDOR || msg.readUInt32BE(16) !== NXST_FLOW) {
+      throw new OpenFlowError(`${source} sent a reply that is not NXST_FLOW statistics`);
+    }
+    const need = this.used + msg.length - NX_STATS_HEADER;
+    if (need > this.body.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.body.length * 2));
+      this.body.copy(grown, 0, 0, this.used);
+      this.body = grown;
+    }
+    msg.copy(this.body, this.used, NX_STATS_HEADER);
+    const b = this.body;
+    let p = this.used;
+    while (p < need) {
+      const len = b.readUInt16BE(p);
+      if (len < NX_FLOW_STATS_SIZE || p + len > need) throw new OpenFlowError(`${source} sent a flow entry of length ${len}: the reply is malformed`);
+      if (this.count === this.offsets.length) this.grow();
+      const i = this.count++;
+      this.offsets[i] = p;
+      this.duration[i] = b.readUInt32BE(p + 4) + b.readUInt32BE(p + 8) / 1e9;
+      const idle = b.readUInt16BE(p + 20);
+      this.idleAge[i] = idle === 0 ? Number.NaN : idle - 1;
+      this.packets[i] = b.readUInt32BE(p + 32) * TWO_32 + b.readUInt32BE(p + 36);
+      this.bytes[i] = b.readUInt32BE(p + 40) * TWO_32 + b.readUInt32BE(p + 44);
+      // durations 4..12, ages 20..24, counters 32..48: what changes while the flow stays the same
+      for (let k = p + 4; k < p + 12; k++) b[k] = 0;
+      for (let k = p + 20; k < p + 24; k++) b[k] = 0;
+      for (let k = p + 32; k < p + 48; k++) b[k] = 0;
+      p += len;
+    }
+    this.used = need;
+  }
+
+  private grow(): void {
+    const n = this.offsets.length * 2;
+    const re = <T extends Int32Array | Float64Array>(a: T): T => {
+      const x = new (a.constructor as new (n: number) => T)(n);
+      x.set(a);
+      return x;
+    };
+    this.offsets = re(this.offsets);
+    this.duration = re(this.duration);
+    this.packets = re(this.packets);
+    this.bytes = re(this.bytes);
+    this.idleAge = re(this.idleAge);
+  }
+
+  done(): FlowStats {
+    const n = this.count;
+    return new FlowStats(this.body.subarray(0, this.used), this.offsets.subarray(0, n), n,
+      this.duration.subarray(0, n), this.packets.subarray(0, n), this.bytes.subarray(0, n), this.idleAge.subarray(0, n));
+  }
+}
+
+/** Every flow of the bridge behind `socketPath` (its .mgmt socket), with counters. */
+export async function fetchFlowStats(socketPath: string, timeoutMs = 10_000): Promise<FlowStats> {
+  const builder = new FlowStatsBuilder();
+  await ofRequest({ socketPath, timeoutMs }, nxFlowStatsRequest(),
+    (m) => m.type === OFPT_STATS_REPLY && (m.bytes.readUInt16BE(10) & OFPSF_REPLY_MORE) === 0,
+    (m) => {
+      if (m.type !== OFPT_STATS_REPLY) throw new OpenFlowError(`${socketPath} answered the flow statistics request with message type ${m.type}`);
+      builder.add(m, socketPath);
+    });
+  return builder.done();
+}
