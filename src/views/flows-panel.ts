@@ -169,7 +169,7 @@ export class FlowsPanel implements vscode.Disposable {
     const mark = this.vm.markedAt ? `, Δ since mark ${new Date(this.vm.markedAt).toLocaleTimeString()}` : '';
     this.post({
       type: 'status',
-      text: `${this.state.node} ${this.state.bridge}: ${snap?.flows.length ?? 0} flows, refreshed ${when}${snap ? ` (dump ${snap.fetchMs.toFixed(0)} ms, parse+diff ${snap.parseMs.toFixed(0)} ms)` : ''}${mark}`,
+      text: `${this.state.node} ${this.state.bridge}: ${snap?.flows.length ?? 0} flows, refreshed ${when}${snap ? ` (${snap.source === 'counters' ? 'counters over OpenFlow' : 'dump'} ${snap.fetchMs.toFixed(0)} ms, ${snap.source === 'counters' ? 'diff' : 'parse+diff'} ${snap.parseMs.toFixed(0)} ms)` : ''}${mark}`,
       error: error ?? this.lastError, paused: this.state.paused, flowCount: snap?.flows.length ?? 0, hitCount: this.vm.hitCount, refreshedAt: snap?.at,
     });
   }
