@@ -2,21 +2,27 @@
 // unpinned VMs, comments, block scalars, Multus attachments, Lists, typos that raise diagnostics).
 // Baseline, measured in the same run on the same text: the `yaml` package's plain
 // parseAllDocuments, i.e. what any analysis built on a full YAML parse would pay before doing
-// anything. Targets are the issue's budgets (lenses + diagnostics ≤ 50 ms, one edit ≤ 20 ms)
-// expressed as a ratio to that baseline, so `ratio ≤ target` means "within budget"; the
-// absolute milliseconds are the value itself. Times are CPU time (see cpuTime).
+// anything. Targets are the issue's budgets in milliseconds (lenses + diagnostics ≤ 50 ms, one
+// edit ≤ 20 ms), judged on the value itself (targetOn 'value'); the ratio to the baseline is
+// shown beside it. Times are CPU time (see cpuTime).
+//
+// Lenses + diagnostics are measured twice, because the editor keeps a VmAnalysisCache per open
+// file: `cold` is a first analysis of the file (nothing cached: what opening it costs, and what
+// `ovnlab vm lint` pays), `one document changed` is the analysis after an edit inside one VM
+// document of a file analysed before (what every keystroke costs in the editor). The changed
+// document alternates between two versions, so each measured run really re-reads one document.
 import { parseAllDocuments } from 'yaml';
 import type { ClusterFacts } from '../src/yaml/cluster-facts';
 import { applyEdits } from '../src/yaml/text-edits';
-import { analyzeVmDocuments } from '../src/yaml/vm-analysis';
+import { analyzeVmDocuments, VmAnalysisCache } from '../src/yaml/vm-analysis';
 import { enableMigrationEdits, pinIpEdits } from '../src/yaml/vm-edits';
-import type { BenchResult } from './result';
+import { result, type BenchResult } from './result';
 
 const DOCS = Number(process.env.OVNLAB_BENCH_YAML_DOCS ?? 2000);
 const ANALYZE_BUDGET_MS = 50;
 const EDIT_BUDGET_MS = 20;
 
-function vmDoc(i: number): string {
+export function vmDoc(i: number): string {
   const ns = `team-${i % 7}`;
   const pinned = i % 3 === 0 ? `        ovn.kubernetes.io/ip_address: 10.16.${(i >> 8) & 255}.${(i & 255) || 1}\n` : '';
   const typo = i % 50 === 0 ? '        ovn.kubernetes.io/logical-switch: ovn-default\n' : '';
@@ -71,7 +77,7 @@ ${multus ? '      - name: attach\n        multus:\n          networkName: attach
 `;
 }
 
-function cluster(): ClusterFacts {
+export function cluster(): ClusterFacts {
   return {
     source: 'bench',
     kubeOvnVersion: 'v1.13.2',
@@ -103,7 +109,13 @@ function best(runs: number, f: () => void): number {
 }
 
 export default async function yamlBench(): Promise<BenchResult[]> {
-  const text = Array.from({ length: DOCS }, (_, i) => vmDoc(i)).join('---\n');
+  const docs = Array.from({ length: DOCS }, (_, i) => vmDoc(i));
+  const text = docs.join('---\n');
+  // the same file after a keystroke-sized edit in one VM in the middle: a renamed VM and a comment line
+  const m = Math.floor(DOCS / 2) + 1;
+  const editedDocs = docs.slice();
+  editedDocs[m] = docs[m].replace(`name: vm-${m}\n`, `name: vm-${m}b\n  # renamed\n`);
+  const text2 = editedDocs.join('---\n');
   const ctx = { cluster: cluster() };
   // warm both sides up once so neither pays the JIT alone
   const warm = analyzeVmDocuments(text, ctx);
@@ -112,8 +124,16 @@ export default async function yamlBench(): Promise<BenchResult[]> {
 
   const baseline = best(3, () => parseAllDocuments(text));
   let analysis = warm;
-  const analyze = best(7, () => { analysis = analyzeVmDocuments(text, ctx); });
+  const cold = best(7, () => { analysis = analyzeVmDocuments(text, ctx); });
   if (analysis.diagnostics.length === 0 || analysis.lenses.length < DOCS * 3) throw new Error('bench analysis found no diagnostics or too few lenses');
+
+  const cache = new VmAnalysisCache();
+  analyzeVmDocuments(text, ctx, { cache });
+  let flip = 0;
+  let incremental = analysis;
+  const oneChanged = best(15, () => { incremental = analyzeVmDocuments(++flip % 2 ? text2 : text, ctx, { cache }); });
+  if (cache.stats.analysed !== 1 || cache.stats.reused !== DOCS - 1) throw new Error(`one-document change re-read ${cache.stats.analysed} documents`);
+  if (incremental.vms.length !== DOCS || incremental.lenses.length !== analysis.lenses.length) throw new Error('incremental analysis lost VMs or lenses');
 
   // edits on a VM in the middle of the file, with the ref from the analysis (as the editor has it)
   const mid = analysis.vms[Math.floor(DOCS / 2) + 1];
@@ -122,16 +142,11 @@ export default async function yamlBench(): Promise<BenchResult[]> {
   if (!edited.includes('ovn.kubernetes.io/ip_address: 10.16.200.7')) throw new Error('bench pin edit did not write the IP');
   const migrate = best(15, () => { enableMigrationEdits(text, mid.ref, { kubeOvnVersion: 'v1.12.10' }); });
 
-  const line = (name: string, value: number, budget: number): BenchResult => ({
-    name: `${name} (budget ${budget} ms; target = budget / baseline)`,
-    value,
-    unit: 'ms CPU',
-    baseline,
-    ratio: value / baseline,
-    target: Number((budget / baseline).toFixed(4)),
-  });
+  const line = (name: string, value: number, budget: number): BenchResult =>
+    result(`${name} (budget ${budget} ms CPU)`, value, baseline, 'ms CPU', budget, 'value');
   return [
-    line(`yaml: lenses + diagnostics, ${DOCS}-VM file vs yaml.parseAllDocuments`, analyze, ANALYZE_BUDGET_MS),
+    line(`yaml: lenses + diagnostics, cold (nothing cached), ${DOCS}-VM file vs yaml.parseAllDocuments`, cold, ANALYZE_BUDGET_MS),
+    line(`yaml: lenses + diagnostics, one document changed (editor cache), ${DOCS}-VM file vs yaml.parseAllDocuments`, oneChanged, ANALYZE_BUDGET_MS),
     line(`yaml: pin-IP edit (checked by re-parse), ${DOCS}-VM file vs yaml.parseAllDocuments`, pin, EDIT_BUDGET_MS),
     line(`yaml: legacy live-migration edit, ${DOCS}-VM file vs yaml.parseAllDocuments`, migrate, EDIT_BUDGET_MS),
   ];

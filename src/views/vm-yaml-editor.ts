@@ -4,7 +4,7 @@
 // one WorkspaceEdit, so one undo restores the file.
 import * as vscode from 'vscode';
 import {
-  analyzeVmDocuments, EditError, enableMigrationEdits, pinIpEdits, setSubnetEdits, unpinIpEdits, vmObject, VM_COMMANDS,
+  analyzeVmDocuments, EditError, enableMigrationEdits, pinIpEdits, setSubnetEdits, unpinIpEdits, vmObject, VmAnalysisCache, VM_COMMANDS,
   type AnalysisContext, type LensArgs, type TextEdit, type VmAnalysis, type VmDiagnostic,
 } from '../yaml/index';
 import { clusterFactsFromSnapshot } from '../k8s/cluster-facts';
@@ -36,6 +36,10 @@ export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionP
   private readonly lensChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensChanged.event;
   private readonly cache = new Map<string, { version: number; analysis: VmAnalysis }>();
+  /** per open file: its documents' results, so a keystroke re-reads only the document it changed */
+  private readonly docCaches = new Map<string, VmAnalysisCache>();
+  /** the context the caches are bound to; rebuilt when the cluster's objects or the setting change */
+  private ctxMemo: { setting: string; ctx: AnalysisContext } | undefined;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -47,7 +51,9 @@ export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionP
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.diagnostics.delete(d.uri);
         this.cache.delete(d.uri.toString());
+        this.docCaches.delete(d.uri.toString());
       }),
+      deps.session.onDidChangeObject(() => { this.ctxMemo = undefined; }),
       // cluster facts changed (connected, subnets, IPs in use): re-check what is open
       deps.session.onDidChangeState(() => this.recheckAll()),
     );
@@ -60,8 +66,15 @@ export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionP
   }
 
   context(): AnalysisContext {
+    const setting = this.deps.kubeOvnVersion();
+    if (this.ctxMemo?.setting === setting) return this.ctxMemo.ctx;
+    const ctx = this.buildContext(setting || undefined);
+    this.ctxMemo = { setting, ctx };
+    return ctx;
+  }
+
+  private buildContext(setting: string | undefined): AnalysisContext {
     const store = this.deps.session.liveStore;
-    const setting = this.deps.kubeOvnVersion() || undefined;
     if (!store || this.deps.session.state.connection !== 'ok') return { kubeOvnVersion: setting };
     return { cluster: clusterFactsFromSnapshot(store.snapshot(), { source: store.context || 'cluster', kubeOvnVersion: setting }), kubeOvnVersion: setting };
   }
@@ -71,13 +84,16 @@ export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionP
     const key = doc.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version) return hit.analysis;
-    const analysis = analyzeVmDocuments(doc.getText(), this.context());
+    let docCache = this.docCaches.get(key);
+    if (!docCache) this.docCaches.set(key, (docCache = new VmAnalysisCache()));
+    const analysis = analyzeVmDocuments(doc.getText(), this.context(), { cache: docCache });
     this.cache.set(key, { version: doc.version, analysis });
     return analysis;
   }
 
   private recheckAll(): void {
     this.cache.clear();
+    this.ctxMemo = undefined;
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
     this.lensChanged.fire();
   }

@@ -72,7 +72,53 @@ export const VM_SELECTION: Selection = {
 // List items are documents of their own
 VM_SELECTION.items = VM_SELECTION;
 
-type Sel = Selection | true;
+/**
+ * A Selection ready for matching: a key is compared with the names in place in the text
+ * (length, then characters), so the scanner never slices a key string just to look it up —
+ * that slice and its hash were the scanner's largest single cost. It also keeps a key like
+ * `constructor` from matching Object.prototype.
+ */
+export class CompiledSelection {
+  private readonly names: string[] = [];
+  private readonly children: Sel[] = [];
+
+  private constructor() {}
+
+  static from(sel: Selection, seen: Map<Selection, CompiledSelection> = new Map()): CompiledSelection {
+    const hit = seen.get(sel);
+    if (hit) return hit;
+    const c = new CompiledSelection();
+    seen.set(sel, c);
+    for (const [name, child] of Object.entries(sel)) {
+      c.names.push(name);
+      c.children.push(child === true ? true : CompiledSelection.from(child, seen));
+    }
+    return c;
+  }
+
+  /** The selection below `key`, or undefined when nobody reads its value. */
+  child(text: string, key: YScalar): Sel | undefined {
+    const { names } = this;
+    if (key.style === 'plain') {
+      const len = key.end - key.start;
+      for (let i = 0; i < names.length; i++) {
+        const n = names[i];
+        if (n.length === len && text.startsWith(n, key.start)) return this.children[i];
+      }
+      return undefined;
+    }
+    const v = key.value;
+    for (let i = 0; i < names.length; i++) if (names[i] === v) return this.children[i];
+    return undefined;
+  }
+}
+
+type Sel = CompiledSelection | true;
+
+function compile(select: Selection | CompiledSelection | undefined): Sel {
+  if (select === undefined) return true;
+  return select instanceof CompiledSelection ? select : CompiledSelection.from(select);
+}
 
 interface MapFrame {
   type: 'map';
@@ -177,12 +223,29 @@ function decline(): never {
 }
 
 /** Scans one document region; undefined means "not in the subset, use the yaml package". */
-export function scanDocument(text: string, region: DocRegion, select?: Selection): { root: YNode | null } | undefined {
-  try {
-    return { root: new Scanner(text, select ?? true).run(region) };
-  } catch (e) {
-    if (e instanceof Decline) return undefined;
-    throw e;
+export function scanDocument(text: string, region: DocRegion, select?: Selection | CompiledSelection): { root: YNode | null } | undefined {
+  return new DocumentScanner(text, select).scan(region);
+}
+
+/**
+ * Scans the regions of one text in file order; one instance serves a whole stream so what it
+ * learns about the text (where the next `#` is) carries from one document to the next.
+ */
+export class DocumentScanner {
+  private readonly scanner: Scanner;
+
+  constructor(text: string, select?: Selection | CompiledSelection) {
+    this.scanner = new Scanner(text, compile(select));
+  }
+
+  /** undefined means "not in the subset, use the yaml package". */
+  scan(region: DocRegion): { root: YNode | null } | undefined {
+    try {
+      return { root: this.scanner.run(region) };
+    } catch (e) {
+      if (e instanceof Decline) return undefined;
+      throw e;
+    }
   }
 }
 
@@ -192,11 +255,35 @@ class Scanner {
   private block: BlockState | null = null;
   private ended = false;
   private skip: SkipState | null = null;
+  /** the first `#` at or after the last line asked about (Infinity: none left in the text) */
+  private hashAt = -1;
 
   constructor(private readonly text: string, private readonly select: Sel) {}
 
+  /** Where a ` #` comment starts on this line, or le; a quote before it means "don't know" (le). */
+  private commentStart(p: number, le: number): number {
+    if (this.hashAt < p) {
+      const h = this.text.indexOf('#', p);
+      this.hashAt = h < 0 ? Infinity : h;
+    }
+    // most lines have no `#` at all: one comparison instead of a walk over the line
+    if (this.hashAt >= le) return le;
+    const { text } = this;
+    for (let i = p; i < le; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34 || c === 39) return le;
+      if (c === HASH && i > p && text.charCodeAt(i - 1) === SP) return i;
+    }
+    return le;
+  }
+
   run(region: DocRegion): YNode | null {
     const { text } = this;
+    this.stack.length = 0;
+    this.root = null;
+    this.block = null;
+    this.ended = false;
+    this.skip = null;
     let pos = region.start;
     const n = region.end;
     let first = true;
@@ -360,7 +447,7 @@ class Scanner {
     if (q < le && text.charCodeAt(q) === TAB) {
       while (q < le && (text.charCodeAt(q) === SP || text.charCodeAt(q) === TAB)) q++;
     }
-    const childSel = frame.sel === true ? true : frame.sel[key.value];
+    const childSel = frame.sel === true ? true : frame.sel.child(text, key);
     if (childSel === undefined) {
       // nobody reads this value: skip it by indentation
       pair.value = this.startSkip(q, le, col);
@@ -464,15 +551,8 @@ class Scanner {
     if (!inBlock) k.blockIndent = -1;
     if (!inBlock && text.charCodeAt(p) === HASH) return;
     if (k.node.end === k.node.start && k.mayIndentless) k.node.start = p;
-    let e = le;
-    if (!inBlock) {
-      // drop a trailing comment when no quote could hide a `#` (edits only need the line)
-      for (let i = p; i < le; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 34 || c === 39) break;
-        if (c === HASH && i > p && text.charCodeAt(i - 1) === SP) { e = i; break; }
-      }
-    }
+    // drop a trailing comment when no quote could hide a `#` (edits only need the line)
+    let e = inBlock ? le : this.commentStart(p, le);
     while (e > p && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
     if (e > p) k.node.end = e;
     if (!inBlock && e > p) {

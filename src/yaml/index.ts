@@ -12,7 +12,7 @@
 // - the cluster: the Kubernetes layer fills ClusterFacts (src/k8s/cluster-facts.ts); without it
 //   analysis says "cluster-backed checks off: no cluster connected".
 export type { AnalysisContext, ClusterFacts, IpInUse, ManualSubnet, SubnetFacts, VpcFacts } from './cluster-facts';
-export { analyzeVmDocuments, VM_COMMANDS } from './vm-analysis';
+export { analyzeVmDocuments, VmAnalysisCache, VM_COMMANDS } from './vm-analysis';
 export type { DiagnosticCode, LensArgs, LensModel, QuickFix, Severity, TextRange, VmAnalysis, VmDiagnostic } from './vm-analysis';
 export type { MigrationState, OffsetRange, VmAnnotation, VmDocInfo, VmNetwork, VmRef } from './vm-documents';
 export { describeMigration, enableMigrationEdits, pinIpEdits, setSubnetEdits, unpinIpEdits } from './vm-edits';

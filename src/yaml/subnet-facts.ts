@@ -25,6 +25,12 @@ export class SubnetBook {
 
   constructor(private readonly ctx: AnalysisContext) {}
 
+  /** Forgets what one analysis learnt about its file (pinned IPs, suggestions); resolved subnets stay. */
+  resetFile(): void {
+    this.nextFree.clear();
+    this.pinnedInFile.clear();
+  }
+
   get hasCluster(): boolean {
     return !!this.ctx.cluster;
   }

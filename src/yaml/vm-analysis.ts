@@ -6,13 +6,14 @@ import type { AnalysisContext } from './cluster-facts';
 import { checkIpInSubnet, formatIp, parseIp, type ParsedIp } from './ip-range';
 import { parseVersion, usesLegacyMigration } from './kube-ovn-version';
 import { lineIndex, type LineIndex, type Position } from './line-index';
-import { SubnetBook } from './subnet-facts';
+import { SubnetBook, type ResolvedSubnet } from './subnet-facts';
+import { shiftDiagnostic, shiftLens, shiftTextRange, shiftVmInfo, type Shift } from './analysis-shift';
 import { removePair, replaceScalar, renameKey, type TextEdit, EditError } from './text-edits';
 import { findVms, vmLabel, type FoundVm, type OffsetRange, type VmDocInfo, type VmRef } from './vm-documents';
 import { annotationEdits, describeMigration, macAddressFix, runStrategyFix, type Attachment } from './vm-edits';
-import { parseYamlStream } from './yaml-stream';
-import { VM_SELECTION } from './fast-scan';
-import { asMap, getIn, getPair } from './yaml-tree';
+import { DocumentScanner, splitDocuments, VM_SELECTION, type DocRegion } from './fast-scan';
+import { parseRegionWithYaml, parseStreamWithYaml } from './tree-from-yaml';
+import { asMap, getIn, getPair, type YDoc } from './yaml-tree';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -115,6 +116,11 @@ class Reporter {
   add(r: OffsetRange, severity: Severity, code: DiagnosticCode, message: string, vm?: VmDocInfo, fixes: QuickFix[] = []): void {
     this.diagnostics.push({ range: this.range(r), severity, code, message, vm: vm ? vmLabel(vm) : undefined, fixes });
   }
+
+  /** The diagnostics added since the last take. */
+  take(): VmDiagnostic[] {
+    return this.diagnostics.splice(0);
+  }
 }
 
 /** Builds a quick fix, turning an edit builder's refusal into "no fix" rather than a crash. */
@@ -132,48 +138,243 @@ function versionOf(ctx: AnalysisContext): string | undefined {
   return ctx.kubeOvnVersion ?? ctx.cluster?.kubeOvnVersion;
 }
 
-export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts: { fullTrees?: boolean } = {}): VmAnalysis {
-  // only the parts of each document VM analysis reads are built (see VM_SELECTION); tests
-  // compare with fullTrees to show the selection changes nothing
-  const docs = parseYamlStream(text, opts.fullTrees ? {} : { select: VM_SELECTION });
-  const found = findVms(docs);
-  const lines = lineIndex(text);
-  const rep = new Reporter(lines);
-  const book = new SubnetBook(ctx);
-  const lenses: LensModel[] = [];
-  const version = versionOf(ctx);
-  const parsedVersion = parseVersion(version);
+/**
+ * Per-document results kept between analyses of one file (one editor document), so that after a
+ * keystroke only the document it changed is read and checked again: every other document's
+ * trees, checks and lenses are looked up by the document's text and, when an edit above moved
+ * it, copied to its new place (analysis-shift.ts). What depends on the whole file (next free IP
+ * of a subnet, duplicate pins, which VM comes first) is recomputed on every call, and a
+ * document's lenses and IP checks are rebuilt only when those values changed for it.
+ * Bound to one AnalysisContext object: passing another one starts afresh.
+ */
+export class VmAnalysisCache {
+  /** @internal */ ctx: AnalysisContext | undefined;
+  /** @internal */ book: SubnetBook | undefined;
+  /** @internal */ entries = new Map<string, DocEntry>();
+  /** documents of the last analysis taken from the cache, and read anew */
+  stats = { reused: 0, analysed: 0 };
 
-  for (const d of docs) {
-    if (d.errors.length === 0 || !/VirtualMachine/.test(text.slice(d.start, d.end))) continue;
-    for (const e of d.errors) rep.add(e, 'error', 'yaml-syntax', `YAML error: ${e.message}`);
+  /** @internal */ bind(ctx: AnalysisContext): SubnetBook {
+    if (this.ctx !== ctx || !this.book) {
+      this.ctx = ctx;
+      this.book = new SubnetBook(ctx);
+      this.entries.clear();
+    }
+    return this.book;
   }
-  if (found.length > 0 && !ctx.cluster) {
-    const first = found[0].info.range.start;
-    const manual = ctx.manualSubnet ? ` (pinned IPs are checked against ${ctx.manualSubnet.cidrBlock} only)` : '';
-    rep.add({ start: first, end: first }, 'info', 'cluster-checks-off', `cluster-backed checks off: no cluster connected${manual}`);
-  }
+}
 
-  // pinned IPs first, so suggestions and duplicate checks know the whole file
-  const seenIps = new Map<string, string>();
-  for (const f of found) {
+/** Where a document's results were computed, or where they are now. */
+interface Place {
+  offset: number;
+  line: number;
+  docIndex: number;
+}
+
+/** One document region's results, in the coordinates of `at`. */
+interface DocEntry {
+  at: Place;
+  /** starts of the region's lines, relative to the region's start */
+  lineStarts: number[];
+  /** 1 when the region holds a document with content, 0 for comments only */
+  contentDocs: number;
+  found: FoundVm[];
+  syntax: VmDiagnostic[];
+  /** per VM: annotation and spec diagnostics (they depend on the document and the context only) */
+  local: VmDiagnostic[][];
+  /** per VM, the pinned IPs other documents' suggestions must skip */
+  pinned: { subnet: string; ip: ParsedIp }[];
+  /** the duplicate-pin keys, in the order checkIps meets them */
+  dupKeys: { key: string; vm: string }[];
+  /** subnets whose next free IP appears in this document's lenses and fixes */
+  suggestFor: ResolvedSubnet[];
+  /** file-wide values the following were built with */
+  sig?: string;
+  ipDiags?: VmDiagnostic[][];
+  lenses?: LensModel[][];
+  /** the last results handed out, and for which place */
+  out?: { place: Place; sig: string; vms: VmDocInfo[]; lenses: LensModel[]; syntax: VmDiagnostic[]; vmDiags: VmDiagnostic[] };
+}
+
+function entryLines(text: string, start: number, end: number): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) starts.push(i + 1 - start);
+  return starts;
+}
+
+/** Offsets → positions for one document, through its own line starts. */
+function entryIndex(e: Pick<DocEntry, 'at' | 'lineStarts'>): LineIndex {
+  const { at, lineStarts } = e;
+  return {
+    positionAt(offset: number): Position {
+      const o = Math.max(0, offset - at.offset);
+      let lo = 0;
+      let hi = lineStarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (lineStarts[mid] <= o) lo = mid;
+        else hi = mid - 1;
+      }
+      return { line: at.line + lo, character: o - lineStarts[lo] };
+    },
+  };
+}
+
+function newEntry(text: string, doc: YDoc | undefined, region: DocRegion, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
+  const e: DocEntry = {
+    at, lineStarts: entryLines(text, region.start, region.end), contentDocs: doc ? 1 : 0, found: [], syntax: [], local: [], pinned: [], dupKeys: [], suggestFor: [],
+  };
+  if (!doc) return e;
+  const rep = new Reporter(entryIndex(e));
+  if (doc.errors.length > 0 && /VirtualMachine/.test(text.slice(doc.start, doc.end))) {
+    for (const err of doc.errors) rep.add(err, 'error', 'yaml-syntax', `YAML error: ${err.message}`);
+    e.syntax = rep.take();
+  }
+  e.found = findVms([doc], at.docIndex);
+  for (const f of e.found) {
+    checkAnnotations(text, f, book, rep, parsedVersion);
+    checkSpec(text, f, rep, ctx, parsedVersion, versionText);
+    e.local.push(rep.take());
+    const subnets = new Set<ResolvedSubnet>();
     for (const att of attachmentsOf(f.info)) {
       const key = annotationKey('ip_address', att);
       const a = f.info.annotations.find((x) => x.on === 'template' && x.key === key);
-      if (!a) continue;
       const subnet = book.resolve(f.info, att);
-      const ips = a.value.split(',').map((p) => parseIp(p)).filter((p): p is ParsedIp => !!p);
-      for (const ip of ips) book.notePinned(subnet.name, ip);
+      subnets.add(subnet);
+      if (!a) continue;
+      for (const part of a.value.split(',')) {
+        const ip = parseIp(part);
+        if (!ip) continue;
+        e.pinned.push({ subnet: subnet.name, ip });
+        if (a.valueRange) e.dupKeys.push({ key: `${subnet.name}|${formatIp(ip)}`, vm: vmLabel(f.info) });
+      }
     }
+    if (f.info.usesPodNetwork) subnets.add(book.resolve(f.info, undefined));
+    e.suggestFor.push(...subnets);
+  }
+  return e;
+}
+
+export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts: { fullTrees?: boolean; cache?: VmAnalysisCache } = {}): VmAnalysis {
+  // only the parts of each document VM analysis reads are built (see VM_SELECTION); tests
+  // compare with fullTrees to show the selection changes nothing
+  const cache = opts.fullTrees || !opts.cache ? new VmAnalysisCache() : opts.cache;
+  const book = cache.bind(ctx);
+  book.resetFile();
+  const version = versionOf(ctx);
+  const parsedVersion = parseVersion(version);
+  const stats = { reused: 0, analysed: 0 };
+
+  // 1. every document's entry: from the cache when its text is known, else read and checked now
+  const entries: { e: DocEntry; place: Place }[] = [];
+  const kept = new Map<string, DocEntry>();
+  const regions = splitDocuments(text);
+  if (regions) {
+    const scanner = new DocumentScanner(text, opts.fullTrees ? undefined : VM_SELECTION);
+    let line = 0;
+    let docIndex = 0;
+    for (const region of regions) {
+      const key = text.slice(region.start, region.end);
+      const place: Place = { offset: region.start, line, docIndex };
+      let e = cache.entries.get(key) ?? kept.get(key);
+      if (e) {
+        stats.reused++;
+      } else {
+        stats.analysed++;
+        const fast = scanner.scan(region);
+        const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
+        e = newEntry(text, doc.root || doc.errors.length > 0 ? doc : undefined, region, place, book, ctx, parsedVersion, version);
+      }
+      kept.set(key, e);
+      entries.push({ e, place });
+      line += e.lineStarts.length - 1;
+      docIndex += e.contentDocs;
+    }
+  } else {
+    // a directive (%YAML) makes the split unsafe: the yaml package reads the whole stream
+    const lines = lineIndex(text);
+    parseStreamWithYaml(text).filter((d) => d.root || d.errors.length > 0).forEach((doc, docIndex) => {
+      stats.analysed++;
+      const place: Place = { offset: doc.start, line: lines.positionAt(doc.start).line, docIndex };
+      entries.push({ e: newEntry(text, doc, doc, place, book, ctx, parsedVersion, version), place });
+    });
+  }
+  cache.entries = kept;
+  cache.stats = stats;
+
+  // 2. file-wide: pinned IPs first, so suggestions know the whole file; then duplicate pins
+  for (const { e } of entries) for (const p of e.pinned) book.notePinned(p.subnet, p.ip);
+  const seen = new Map<string, string>();
+  const vms: VmDocInfo[] = [];
+  const lenses: LensModel[] = [];
+  const syntax: VmDiagnostic[] = [];
+  const vmDiags: VmDiagnostic[] = [];
+  for (const { e, place } of entries) {
+    const dups: (string | undefined)[] = e.dupKeys.map(({ key, vm }) => {
+      const other = seen.get(key);
+      if (other && other !== vm) return other;
+      seen.set(key, vm);
+      return undefined;
+    });
+    let sig = dups.join(',');
+    for (const s of e.suggestFor) sig += `|${book.suggest(s) ?? ''}`;
+    // 3. lenses and IP checks when a file-wide value they show changed (or never built)
+    if (e.sig !== sig || !e.ipDiags || !e.lenses) {
+      const rep = new Reporter(entryIndex(e));
+      const next = dups[Symbol.iterator]();
+      e.ipDiags = [];
+      e.lenses = [];
+      for (const f of e.found) {
+        checkIps(f, book, rep, () => next.next().value);
+        e.ipDiags.push(rep.take());
+        e.lenses.push(lensesFor(f, book, rep, ctx, version));
+      }
+      e.sig = sig;
+      e.out = undefined;
+    }
+    // 4. results where the document is now
+    const out = e.out && samePlace(e.out.place, place) && e.out.sig === sig ? e.out : (e.out = materialize(e, place, sig));
+    vms.push(...out.vms);
+    lenses.push(...out.lenses);
+    syntax.push(...out.syntax);
+    vmDiags.push(...out.vmDiags);
   }
 
-  for (const f of found) {
-    checkIps(f, book, rep, seenIps);
-    checkAnnotations(text, f, book, rep, parsedVersion);
-    checkSpec(text, f, rep, ctx, parsedVersion, version);
-    lenses.push(...lensesFor(f, book, rep, ctx, version));
+  const diagnostics = syntax;
+  if (vms.length > 0 && !ctx.cluster) {
+    const first = vms[0].range.start;
+    const owner = entries.find(({ place }, i) => place.offset <= first && (i + 1 >= entries.length || first < entries[i + 1].place.offset));
+    const pos = owner ? entryIndex({ at: owner.place, lineStarts: owner.e.lineStarts }).positionAt(first) : lineIndex(text).positionAt(first);
+    const manual = ctx.manualSubnet ? ` (pinned IPs are checked against ${ctx.manualSubnet.cidrBlock} only)` : '';
+    diagnostics.push({ range: { start: first, end: first, startPos: pos, endPos: pos }, severity: 'info', code: 'cluster-checks-off', message: `cluster-backed checks off: no cluster connected${manual}`, fixes: [] });
   }
-  return { vms: found.map((f) => f.info), lenses, diagnostics: rep.diagnostics, clusterChecks: ctx.cluster ? 'on' : 'off' };
+  diagnostics.push(...vmDiags);
+  return { vms, lenses, diagnostics, clusterChecks: ctx.cluster ? 'on' : 'off' };
+}
+
+function samePlace(a: Place, b: Place): boolean {
+  return a.offset === b.offset && a.line === b.line && a.docIndex === b.docIndex;
+}
+
+/** An entry's results at `place`: as built when it has not moved, else shifted copies. */
+function materialize(e: DocEntry, place: Place, sig: string): NonNullable<DocEntry['out']> {
+  const s: Shift = { offset: place.offset - e.at.offset, lines: place.line - e.at.line, docIndex: place.docIndex - e.at.docIndex };
+  const moved = s.offset !== 0 || s.lines !== 0 || s.docIndex !== 0;
+  const vms: VmDocInfo[] = [];
+  const lenses: LensModel[] = [];
+  const vmDiags: VmDiagnostic[] = [];
+  e.found.forEach((f, i) => {
+    vms.push(moved ? shiftVmInfo(f.info, s) : f.info);
+    const ls = e.lenses![i];
+    if (ls.length > 0) {
+      const at = moved ? shiftTextRange(ls[0].range, s) : ls[0].range;
+      for (const l of ls) lenses.push(moved ? shiftLens(l, s, at) : l);
+    }
+    for (const d of e.ipDiags![i]) vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
+    for (const d of e.local[i]) vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
+  });
+  const syntax = moved ? e.syntax.map((d) => shiftDiagnostic(d, s)) : e.syntax;
+  return { place, sig, vms, lenses, syntax, vmDiags };
 }
 
 /** undefined = the pod network; then every Multus attachment the VM lists. */
@@ -183,7 +384,8 @@ function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
   return out;
 }
 
-function checkIps(f: FoundVm, book: SubnetBook, rep: Reporter, seen: Map<string, string>): void {
+/** `dupOf` answers, in order, for each valid pinned IP: the VM above that pinned it too, if any. */
+function checkIps(f: FoundVm, book: SubnetBook, rep: Reporter, dupOf: () => string | undefined): void {
   const vm = f.info;
   for (const att of attachmentsOf(vm)) {
     const key = annotationKey('ip_address', att);
@@ -203,13 +405,8 @@ function checkIps(f: FoundVm, book: SubnetBook, rep: Reporter, seen: Map<string,
         continue;
       }
       const ipText = formatIp(ip);
-      const dupKey = `${subnet.name}|${ipText}`;
-      const other = seen.get(dupKey);
-      if (other && other !== vmLabel(vm)) {
-        rep.add(a.valueRange, 'error', 'ip-duplicate-in-file', `${ipText} is also pinned by VM ${other} in this file (subnet ${subnet.name})`, vm, replaceWith(suggestion));
-      } else {
-        seen.set(dupKey, vmLabel(vm));
-      }
+      const other = dupOf();
+      if (other) rep.add(a.valueRange, 'error', 'ip-duplicate-in-file', `${ipText} is also pinned by VM ${other} in this file (subnet ${subnet.name})`, vm, replaceWith(suggestion));
       if (subnet.cidrs) {
         const problem = checkIpInSubnet(ip, subnet.cidrs, subnet.gateways, subnet.exclude);
         const where = subnet.how === 'manual' ? `the given subnet ${subnet.facts?.cidrBlock}` : `subnet ${subnet.name} (${subnet.facts?.cidrBlock})`;

@@ -211,9 +211,10 @@ function describeVm(vm: YMap, doc: YDoc, docIndex: number, path: (string | numbe
 }
 
 /** Every VM in the stream, in file order. */
-export function findVms(docs: readonly YDoc[]): FoundVm[] {
+export function findVms(docs: readonly YDoc[], firstIndex = 0): FoundVm[] {
   const out: FoundVm[] = [];
-  docs.forEach((doc, docIndex) => {
+  docs.forEach((doc, i) => {
+    const docIndex = firstIndex + i;
     const root = doc.root;
     if (root && root.kind === 'map' && isVm(root)) {
       out.push(describeVm(root, doc, docIndex, []));

@@ -1,6 +1,6 @@
 // A multi-document YAML stream as light trees: each document through the fast scanner when it
 // can, through the `yaml` package when it cannot (see fast-scan.ts for the split of work).
-import { scanDocument, splitDocuments, type Selection } from './fast-scan';
+import { DocumentScanner, scanDocument, splitDocuments, type Selection } from './fast-scan';
 import { parseRegionWithYaml, parseStreamWithYaml } from './tree-from-yaml';
 import type { YDoc } from './yaml-tree';
 
@@ -16,8 +16,9 @@ export function parseYamlStream(text: string, opts: StreamOptions = {}): YDoc[] 
   const regions = splitDocuments(text);
   if (!regions) return parseStreamWithYaml(text).filter((d) => d.root || d.errors.length > 0);
   const out: YDoc[] = [];
+  const scanner = opts.yamlPackageOnly ? undefined : new DocumentScanner(text, opts.select);
   for (const region of regions) {
-    const fast = opts.yamlPackageOnly ? undefined : scanDocument(text, region, opts.select);
+    const fast = scanner?.scan(region);
     const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
     if (doc.root || doc.errors.length > 0) out.push(doc);
   }
