@@ -7,6 +7,7 @@ import { FLOWS_VIEW_TYPE, FlowsPanel } from './flows-panel';
 import { panelTarget, type PanelContext } from './panel-context';
 import { isName, type TraceProtocolChoice, type TraceQuery } from './panel-messages';
 import { TRACE_VIEW_TYPE, TracePanel } from './trace-panel';
+import { readTraceDestinations } from '../ovn/trace-destinations';
 import { vmTargetOf } from './vm-commands';
 
 /** The node a tree element names: a node info row, or a VM/pod row with its node. */
@@ -43,14 +44,8 @@ export async function traceFromVmPanel(ctx: PanelContext, arg: unknown, preset?:
   const vm = vmTargetOf(arg);
   const from = preset?.from ?? (vm ? `${vm.name}.${vm.namespace}` : undefined);
   if (!from) return TracePanel.open(ctx);
-  let dst = preset?.dst;
-  if (!dst) {
-    dst = (await vscode.window.showInputBox({
-      title: `Trace from ${from}: destination IP`, placeHolder: '192.168.100.101',
-      validateInput: (v) => { try { checkIp('destination', v.trim(), 4); return undefined; } catch (e) { return (e as Error).message; } },
-    }))?.trim();
-    if (!dst) return undefined;
-  }
+  const dst = preset?.dst ?? (await pickDestination(ctx, from));
+  if (!dst) return undefined;
   let protocol: TraceProtocolChoice | undefined = preset?.protocol;
   let port = preset?.port;
   if (!protocol) {
@@ -61,6 +56,62 @@ export async function traceFromVmPanel(ctx: PanelContext, arg: unknown, preset?:
     port = p ? Number(p) : undefined;
   }
   return TracePanel.open(ctx, { from, dst, protocol, ...(port ? { port } : {}) });
+}
+
+/**
+ * The destination of a trace: a picker of the IPs the NB database knows (EIPs first, then ports,
+ * then gateways, each saying what owns it), where typing an IP offers it too. Without a target
+ * (no lab, no cluster) only typing works, and the picker says why.
+ */
+async function pickDestination(ctx: PanelContext, from: string): Promise<string | undefined> {
+  type Item = vscode.QuickPickItem & { ip?: string };
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = `Trace from ${from}: destination`;
+  qp.placeholder = 'type an IPv4 address, or pick one the network knows';
+  qp.matchOnDescription = true;
+  qp.busy = true;
+  let known: Item[] = [];
+  const typedItem = (): Item[] => {
+    const v = qp.value.trim();
+    if (!v || known.some((k) => k.ip === v)) return [];
+    try {
+      checkIp('destination', v, 4);
+      return [{ label: v, description: 'trace to this IP', ip: v, alwaysShow: true }];
+    } catch (e) {
+      return [{ label: v, description: (e as Error).message, alwaysShow: true }];
+    }
+  };
+  const render = () => (qp.items = [...typedItem(), ...known]);
+  qp.onDidChangeValue(render);
+  void (async () => {
+    try {
+      const target = await panelTarget(ctx);
+      try {
+        const dests = await readTraceDestinations(target, from);
+        known = dests.map((d) => ({ label: d.ip, description: d.owner, detail: d.sameSwitch ? 'same switch' : undefined, ip: d.ip }));
+      } finally {
+        await target.close();
+      }
+    } catch (e) {
+      qp.placeholder = `type an IPv4 address (no list: ${(e as Error).message})`;
+    }
+    qp.busy = false;
+    render();
+  })();
+  render();
+  qp.show();
+  return new Promise<string | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      const ip = qp.selectedItems[0]?.ip;
+      if (!ip) return; // an invalid typed value: its message is shown, the picker stays
+      resolve(ip);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+  });
 }
 
 export function registerPanelSerializers(ctx: PanelContext): vscode.Disposable[] {

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { startOvnSandbox, sandboxUnavailable, SANDBOX_EIP, type OvnSandbox } from '../fixtures/ovn-sandbox';
 import { LocalOvnTarget } from '../../src/ovn/local-target';
 import { runTrace, formatTrace, type TraceResult } from '../../src/ovn/trace-run';
+import { readTraceDestinations } from '../../src/ovn/trace-destinations';
 
 let sbx: OvnSandbox | undefined;
 let target: LocalOvnTarget;
@@ -101,4 +102,24 @@ test('the bundled CLI: ovnlab trace --json and text, and a clear error for a dea
   const dead = await execa('node', [...args.slice(0, 7), '--db', 'unix:/nonexistent/nb.sock'], { reject: false });
   assert.equal(dead.exitCode, 1);
   assert.match(dead.stderr, /cannot read the OVN Northbound database at unix:\/nonexistent\/nb\.sock: is it running\?/);
+});
+
+test('trace destinations offered for vm1: the EIP first, then vm2 on its switch, then the gateway; each one traces', { skip }, async () => {
+  const s = sbx!;
+  const dests = await readTraceDestinations(target, 'vm1.default');
+  const ips = dests.map((d) => d.ip);
+  assert.equal(dests[0].ip, SANDBOX_EIP, 'the EIP comes first');
+  assert.match(dests[0].owner, /^EIP → 10\.16\.0\.15 \(dnat_and_snat on ovn-cluster\)$/);
+  assert.ok(ips.includes(s.vms[1].ip), 'vm2 is offered');
+  assert.equal(dests.find((d) => d.ip === s.vms[1].ip)?.sameSwitch, true, 'vm2 is on vm1\'s switch');
+  assert.ok(!ips.includes(s.vms[0].ip), 'vm1 itself is not offered');
+  const gw = dests.find((d) => d.ip === '10.16.0.1');
+  assert.equal(gw?.kind, 'gateway');
+  assert.match(gw!.owner, /gateway of ovn-default/);
+  assert.equal(new Set(ips).size, ips.length, 'no IP twice');
+  // every destination offered resolves into a trace (an ARP-less IP would throw)
+  for (const d of dests.filter((x) => x.kind !== 'gateway' || x.sameSwitch)) {
+    const r = await runTrace(target, 'vm1.default', d.ip, { kind: 'icmp' });
+    assert.ok(r.ovnTrace.hops.length > 0 && r.steps.length > 0, `trace to ${d.ip} (${d.owner}) has hops and OpenFlow steps`);
+  }
 });
