@@ -28,16 +28,17 @@ test('flows --watch shows the flows a VM→VM ping crossed, with Δ ≥ the ping
   const watch = execa('node', ['bin/ovnlab.mjs', 'flows', '--watch', '6', '--count', '1', '--json',
     '--db', s.central.nbRemote, '--sb', s.central.sbRemote, '--node', `node1=${runDir}`]);
   const pings = 5;
-  let delta: { changed: Moved[] } | undefined;
+  let delta: { changed: Moved[]; read?: string } | undefined;
   for await (const line of watch) {
     const msg = JSON.parse(String(line)) as { watching?: boolean; changed?: Moved[] };
     if (msg.watching) {
       // the first snapshot is taken: the pings from now on land in the next one
       const p = await execInNetns(s.vms[0].netns, 'ping', ['-c', String(pings), '-i', '0.2', s.vms[1].ip]);
       assert.equal(p.exitCode, 0, p.stdout);
-    } else delta = msg as { changed: Moved[] };
+    } else delta = msg as { changed: Moved[]; read?: string };
   }
   assert.ok(delta, 'the watch printed a delta');
+  assert.equal(delta.read, 'counters', 'the flow table stood still: the watch read counters over OpenFlow, not the text');
   const moved = delta.changed;
   assert.ok(moved.length > 0);
 

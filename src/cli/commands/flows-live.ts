@@ -53,6 +53,8 @@ export const flowsLiveCommands: CliCommand[] = [
           if (v.json) {
             io.out(JSON.stringify({
               at: new Date(snap.at).toISOString(), node, bridge,
+              // `counters`: read in binary over OpenFlow onto the previous rows; `dump`: the text re-read
+              read: snap.source,
               // toJSON gives the flow's own fields (a parsed flow is a view over the whole dump's text)
               changed: changed.map((c) => ({ ...(JSON.parse(JSON.stringify(c.after)) as object), dPackets: c.dPackets, dBytes: c.dBytes, reset: c.reset })),
               added: snap.diff.added.length, removed: snap.diff.removed.length,
