@@ -357,6 +357,18 @@ describe('k8s layer against a real kube-apiserver', { skip: unavailable }, () =>
     await assert.rejects(recorded.listRows('nb', 'Logical_Switch --all'), /invalid table name/);
     const failing = new ClusterOvnTarget(admin, { exec: async () => ({ stdout: '', stderr: 'ovs-ofctl: br-nope is not a bridge or a socket', exitCode: 1 }) });
     await assert.rejects(failing.dumpFlows('node1', 'br-nope'), /ovs-ofctl failed in kube-system\/ovs-ovn-x \(container openvswitch, exit 1\): ovs-ofctl: br-nope is not a bridge/);
+    // a br-int restricted to OpenFlow 1.3: ovs-ofctl's 1.0 is refused, the dump is asked again allowing 1.3-1.5
+    const asked: string[] = [];
+    const of13 = new ClusterOvnTarget(admin, {
+      exec: async (_t, argv) => {
+        asked.push(argv.join(' '));
+        return argv.includes('-O')
+          ? { stdout: ' cookie=0x0, duration=1.0s, table=0, n_packets=0, n_bytes=0, priority=0 actions=drop\n', stderr: '', exitCode: 0 }
+          : { stdout: '', stderr: 'ovs-ofctl: br-int: version negotiation failed (we support version 0x01, peer supports version 0x04)', exitCode: 1 };
+      },
+    });
+    assert.match(await of13.dumpFlows('node1', 'br-int'), /actions=drop/);
+    assert.deepEqual(asked, ['ovs-ofctl dump-flows br-int', 'ovs-ofctl -O OpenFlow13,OpenFlow14,OpenFlow15 dump-flows br-int']);
     // the real exec path: the API server cannot reach a kubelet here, and says so
     const real = new ClusterOvnTarget(admin, { timeoutMs: 15_000 });
     await assert.rejects(real.listOvsRows('node1', 'Bridge'), (e: Error) => e.name === 'OvnTargetError' && /ovs-vsctl in kube-system\/ovs-ovn-x/.test(e.message));

@@ -124,6 +124,18 @@ test('a flow added or rewritten makes the next refresh read the text again; then
     const f = await takeFlowSnapshot(t, 'node1', 'brstats', e);
     assert.equal(f.source, 'dump');
     assert.equal(f.diff?.removed.length, 10, 'the 10 flows of table 3 went away');
+
+    // a bridge that refuses OpenFlow 1.0: the binary read fails with the switch's error, and the
+    // refresh keeps working on the text dump
+    await s.chassis.vsctl(['set', 'bridge', 'brstats', 'protocols=OpenFlow13']);
+    await assert.rejects(t.flowStats('node1', 'brstats'), /cannot read flow statistics of brstats on node node1: .*OpenFlow error type 0 code/);
+    const g = await takeFlowSnapshot(t, 'node1', 'brstats', f);
+    assert.equal(g.source, 'dump');
+    assert.equal(g.stats, undefined);
+    assert.equal(g.flows.length, 41);
+    const h = await takeFlowSnapshot(t, 'node1', 'brstats', g);
+    assert.equal(h.source, 'dump', 'without binary statistics every refresh reads the text');
+    assert.equal(h.diff?.unchanged, 41);
   } finally {
     await s.chassis.vsctl(['--if-exists', 'del-br', 'brstats']);
   }
