@@ -11,9 +11,9 @@ import { shiftDiagnostic, shiftLens, shiftTextRange, shiftVmInfo, type Shift } f
 import { removePair, replaceScalar, renameKey, type TextEdit, EditError } from './text-edits';
 import { findVms, vmLabel, type FoundVm, type OffsetRange, type VmDocInfo, type VmRef } from './vm-documents';
 import { annotationEdits, describeMigration, macAddressFix, runStrategyFix, type Attachment } from './vm-edits';
-import { DocumentScanner, splitDocuments, VM_SELECTION, type DocRegion } from './fast-scan';
+import { DocumentScanner, splitDocuments, VM_SELECTION } from './fast-scan';
 import { parseRegionWithYaml, parseStreamWithYaml } from './tree-from-yaml';
-import { asMap, getIn, getPair, type YDoc } from './yaml-tree';
+import { asMap, getIn, getPair, type YDoc, type YScalar } from './yaml-tree';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -118,8 +118,9 @@ class Reporter {
   }
 
   /** The diagnostics added since the last take. */
-  take(): VmDiagnostic[] {
-    return this.diagnostics.splice(0);
+  take(): readonly VmDiagnostic[] {
+    // most VMs have nothing to report: one shared empty list instead of thousands
+    return this.diagnostics.length === 0 ? NONE : this.diagnostics.splice(0);
   }
 }
 
@@ -174,14 +175,22 @@ interface Place {
 /** One document region's results, in the coordinates of `at`. */
 interface DocEntry {
   at: Place;
-  /** starts of the region's lines, relative to the region's start */
-  lineStarts: number[];
+  /** the region's text (also its key in the cache) and how many line breaks it holds */
+  text: string;
+  newlines: number;
   /** 1 when the region holds a document with content, 0 for comments only */
   contentDocs: number;
-  found: FoundVm[];
-  syntax: VmDiagnostic[];
+  vms: VmDocInfo[];
+  /**
+   * per VM, the value nodes of its pinned-IP annotations (the "use the next free IP" fixes
+   * replace them). The document's tree itself is not kept: dropped as soon as the entry is
+   * built, it dies young, which is what keeps a first analysis of a big file cheap on garbage
+   * collection.
+   */
+  ipNodes: (Map<string, YScalar> | undefined)[];
+  syntax: readonly VmDiagnostic[];
   /** per VM: annotation and spec diagnostics (they depend on the document and the context only) */
-  local: VmDiagnostic[][];
+  local: (readonly VmDiagnostic[])[];
   /** per VM, the pinned IPs other documents' suggestions must skip */
   pinned: { subnet: string; ip: ParsedIp }[];
   /** the duplicate-pin keys, in the order checkIps meets them */
@@ -190,23 +199,25 @@ interface DocEntry {
   suggestFor: ResolvedSubnet[];
   /** file-wide values the following were built with */
   sig?: string;
-  ipDiags?: VmDiagnostic[][];
+  ipDiags?: (readonly VmDiagnostic[])[];
   lenses?: LensModel[][];
   /** the last results handed out, and for which place */
-  out?: { place: Place; sig: string; vms: VmDocInfo[]; lenses: LensModel[]; syntax: VmDiagnostic[]; vmDiags: VmDiagnostic[] };
 }
 
-function entryLines(text: string, start: number, end: number): number[] {
+const NONE: readonly VmDiagnostic[] = Object.freeze([]);
+
+function lineStartsOf(text: string): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) starts.push(i + 1 - start);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
 }
 
-/** Offsets → positions for one document, through its own line starts. */
-function entryIndex(e: Pick<DocEntry, 'at' | 'lineStarts'>): LineIndex {
-  const { at, lineStarts } = e;
+/** Offsets → positions for one document placed at `at`, through its own line starts. */
+function entryIndex(at: Place, regionText: string, starts?: number[]): LineIndex {
+  let lineStarts = starts;
   return {
     positionAt(offset: number): Position {
+      lineStarts ??= lineStartsOf(regionText);
       const o = Math.max(0, offset - at.offset);
       let lo = 0;
       let hi = lineStarts.length - 1;
@@ -220,18 +231,21 @@ function entryIndex(e: Pick<DocEntry, 'at' | 'lineStarts'>): LineIndex {
   };
 }
 
-function newEntry(text: string, doc: YDoc | undefined, region: DocRegion, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
+function newEntry(text: string, regionText: string, doc: YDoc | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
+  const starts = lineStartsOf(regionText);
   const e: DocEntry = {
-    at, lineStarts: entryLines(text, region.start, region.end), contentDocs: doc ? 1 : 0, found: [], syntax: [], local: [], pinned: [], dupKeys: [], suggestFor: [],
+    at, text: regionText, newlines: starts.length - 1, contentDocs: doc ? 1 : 0, vms: [], ipNodes: [], syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
   };
   if (!doc) return e;
-  const rep = new Reporter(entryIndex(e));
+  const rep = new Reporter(entryIndex(at, regionText, starts));
   if (doc.errors.length > 0 && /VirtualMachine/.test(text.slice(doc.start, doc.end))) {
     for (const err of doc.errors) rep.add(err, 'error', 'yaml-syntax', `YAML error: ${err.message}`);
     e.syntax = rep.take();
   }
-  e.found = findVms([doc], at.docIndex);
-  for (const f of e.found) {
+  for (const f of findVms([doc], at.docIndex)) {
+    e.vms.push(f.info);
+    let ipNodes: Map<string, YScalar> | undefined;
+    const tAnn = asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
     checkAnnotations(text, f, book, rep, parsedVersion);
     checkSpec(text, f, rep, ctx, parsedVersion, versionText);
     e.local.push(rep.take());
@@ -242,6 +256,8 @@ function newEntry(text: string, doc: YDoc | undefined, region: DocRegion, at: Pl
       const subnet = book.resolve(f.info, att);
       subnets.add(subnet);
       if (!a) continue;
+      const node = getPair(tAnn, key)?.value;
+      if (node?.kind === 'scalar') (ipNodes ??= new Map()).set(key, node);
       for (const part of a.value.split(',')) {
         const ip = parseIp(part);
         if (!ip) continue;
@@ -251,6 +267,7 @@ function newEntry(text: string, doc: YDoc | undefined, region: DocRegion, at: Pl
     }
     if (f.info.usesPodNetwork) subnets.add(book.resolve(f.info, undefined));
     e.suggestFor.push(...subnets);
+    e.ipNodes.push(ipNodes);
   }
   return e;
 }
@@ -259,6 +276,8 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   // only the parts of each document VM analysis reads are built (see VM_SELECTION); tests
   // compare with fullTrees to show the selection changes nothing
   const cache = opts.fullTrees || !opts.cache ? new VmAnalysisCache() : opts.cache;
+  // without a cache to fill (the CLI, one-off calls) documents need no keys: no hashing of the text
+  const keyed = cache === opts.cache;
   const book = cache.bind(ctx);
   book.resetFile();
   const version = versionOf(ctx);
@@ -276,18 +295,18 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     for (const region of regions) {
       const key = text.slice(region.start, region.end);
       const place: Place = { offset: region.start, line, docIndex };
-      let e = cache.entries.get(key) ?? kept.get(key);
+      let e = keyed ? cache.entries.get(key) ?? kept.get(key) : undefined;
       if (e) {
         stats.reused++;
       } else {
         stats.analysed++;
         const fast = scanner.scan(region);
         const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
-        e = newEntry(text, doc.root || doc.errors.length > 0 ? doc : undefined, region, place, book, ctx, parsedVersion, version);
+        e = newEntry(text, key, doc.root || doc.errors.length > 0 ? doc : undefined, place, book, ctx, parsedVersion, version);
       }
-      kept.set(key, e);
+      if (keyed) kept.set(key, e);
       entries.push({ e, place });
-      line += e.lineStarts.length - 1;
+      line += e.newlines;
       docIndex += e.contentDocs;
     }
   } else {
@@ -296,7 +315,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     parseStreamWithYaml(text).filter((d) => d.root || d.errors.length > 0).forEach((doc, docIndex) => {
       stats.analysed++;
       const place: Place = { offset: doc.start, line: lines.positionAt(doc.start).line, docIndex };
-      entries.push({ e: newEntry(text, doc, doc, place, book, ctx, parsedVersion, version), place });
+      entries.push({ e: newEntry(text, text.slice(doc.start, doc.end), doc, place, book, ctx, parsedVersion, version), place });
     });
   }
   cache.entries = kept;
@@ -320,31 +339,26 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     for (const s of e.suggestFor) sig += `|${book.suggest(s) ?? ''}`;
     // 3. lenses and IP checks when a file-wide value they show changed (or never built)
     if (e.sig !== sig || !e.ipDiags || !e.lenses) {
-      const rep = new Reporter(entryIndex(e));
+      const rep = new Reporter(entryIndex(e.at, e.text));
       const next = dups[Symbol.iterator]();
       e.ipDiags = [];
       e.lenses = [];
-      for (const f of e.found) {
-        checkIps(f, book, rep, () => next.next().value);
-        e.ipDiags.push(rep.take());
-        e.lenses.push(lensesFor(f, book, rep, ctx, version));
-      }
+      e.vms.forEach((vm, i) => {
+        checkIps(vm, e.ipNodes[i], book, rep, () => next.next().value);
+        e.ipDiags!.push(rep.take());
+        e.lenses!.push(lensesFor(vm, book, rep, ctx, version));
+      });
       e.sig = sig;
-      e.out = undefined;
     }
     // 4. results where the document is now
-    const out = e.out && samePlace(e.out.place, place) && e.out.sig === sig ? e.out : (e.out = materialize(e, place, sig));
-    vms.push(...out.vms);
-    lenses.push(...out.lenses);
-    syntax.push(...out.syntax);
-    vmDiags.push(...out.vmDiags);
+    materialize(e, place, { vms, lenses, syntax, vmDiags });
   }
 
   const diagnostics = syntax;
   if (vms.length > 0 && !ctx.cluster) {
     const first = vms[0].range.start;
     const owner = entries.find(({ place }, i) => place.offset <= first && (i + 1 >= entries.length || first < entries[i + 1].place.offset));
-    const pos = owner ? entryIndex({ at: owner.place, lineStarts: owner.e.lineStarts }).positionAt(first) : lineIndex(text).positionAt(first);
+    const pos = owner ? entryIndex(owner.place, owner.e.text).positionAt(first) : lineIndex(text).positionAt(first);
     const manual = ctx.manualSubnet ? ` (pinned IPs are checked against ${ctx.manualSubnet.cidrBlock} only)` : '';
     diagnostics.push({ range: { start: first, end: first, startPos: pos, endPos: pos }, severity: 'info', code: 'cluster-checks-off', message: `cluster-backed checks off: no cluster connected${manual}`, fixes: [] });
   }
@@ -352,29 +366,28 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   return { vms, lenses, diagnostics, clusterChecks: ctx.cluster ? 'on' : 'off' };
 }
 
-function samePlace(a: Place, b: Place): boolean {
-  return a.offset === b.offset && a.line === b.line && a.docIndex === b.docIndex;
+interface Results {
+  vms: VmDocInfo[];
+  lenses: LensModel[];
+  syntax: VmDiagnostic[];
+  vmDiags: VmDiagnostic[];
 }
 
-/** An entry's results at `place`: as built when it has not moved, else shifted copies. */
-function materialize(e: DocEntry, place: Place, sig: string): NonNullable<DocEntry['out']> {
+/** Appends an entry's results at `place`: as built when it has not moved, else shifted copies. */
+function materialize(e: DocEntry, place: Place, out: Results): void {
   const s: Shift = { offset: place.offset - e.at.offset, lines: place.line - e.at.line, docIndex: place.docIndex - e.at.docIndex };
   const moved = s.offset !== 0 || s.lines !== 0 || s.docIndex !== 0;
-  const vms: VmDocInfo[] = [];
-  const lenses: LensModel[] = [];
-  const vmDiags: VmDiagnostic[] = [];
-  e.found.forEach((f, i) => {
-    vms.push(moved ? shiftVmInfo(f.info, s) : f.info);
+  e.vms.forEach((vm, i) => {
+    out.vms.push(moved ? shiftVmInfo(vm, s) : vm);
     const ls = e.lenses![i];
     if (ls.length > 0) {
       const at = moved ? shiftTextRange(ls[0].range, s) : ls[0].range;
-      for (const l of ls) lenses.push(moved ? shiftLens(l, s, at) : l);
+      for (const l of ls) out.lenses.push(moved ? shiftLens(l, s, at) : l);
     }
-    for (const d of e.ipDiags![i]) vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
-    for (const d of e.local[i]) vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
+    for (const d of e.ipDiags![i]) out.vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
+    for (const d of e.local[i]) out.vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
   });
-  const syntax = moved ? e.syntax.map((d) => shiftDiagnostic(d, s)) : e.syntax;
-  return { place, sig, vms, lenses, syntax, vmDiags };
+  for (const d of e.syntax) out.syntax.push(moved ? shiftDiagnostic(d, s) : d);
 }
 
 /** undefined = the pod network; then every Multus attachment the VM lists. */
@@ -385,16 +398,14 @@ function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
 }
 
 /** `dupOf` answers, in order, for each valid pinned IP: the VM above that pinned it too, if any. */
-function checkIps(f: FoundVm, book: SubnetBook, rep: Reporter, dupOf: () => string | undefined): void {
-  const vm = f.info;
+function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, book: SubnetBook, rep: Reporter, dupOf: () => string | undefined): void {
   for (const att of attachmentsOf(vm)) {
     const key = annotationKey('ip_address', att);
     const a = vm.annotations.find((x) => x.on === 'template' && x.key === key);
     if (!a || !a.valueRange) continue;
     const subnet = book.resolve(vm, att);
     const suggestion = book.suggest(subnet);
-    const ann = asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
-    const valueNode = getPair(ann, key)?.value;
+    const valueNode = ipNodes?.get(key);
     const replaceWith = (ip: string | undefined): QuickFix[] => ip && valueNode?.kind === 'scalar'
       ? fix(`Use the next free IP ${ip}`, () => [replaceScalar(valueNode, ip)], true) : [];
     const parts = a.value.split(',');
@@ -527,8 +538,7 @@ function checkSpec(text: string, f: FoundVm, rep: Reporter, ctx: AnalysisContext
   }
 }
 
-function lensesFor(f: FoundVm, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined): LensModel[] {
-  const vm = f.info;
+function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined): LensModel[] {
   const at = rep.range({ start: vm.range.start, end: vm.range.start });
   const out: LensModel[] = [];
   const nets: (Attachment | undefined)[] = vm.usesPodNetwork ? [undefined] : [];
