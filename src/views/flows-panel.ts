@@ -4,12 +4,12 @@
 // A failed or unreadable dump is reported in the panel and the last good snapshot stays.
 import * as vscode from 'vscode';
 import type { Flow } from '../ovn/flow-dump';
-import { takeFlowSnapshot } from '../ovn/flow-watch';
 import { Detracer } from '../ovn/detrace';
 import { natOwnerFromAnnotations } from '../ovn/k8s-owner';
 import type { OvnTarget } from '../ovn/ovn-target';
 import { NB_TABLES, SB_TABLES } from '../ovn/trace-run';
 import type { DbRow } from '../ovn/ctl-json';
+import { refreshFlows } from './flows-refresh';
 import { FlowsViewModel } from './flows-view-model';
 import { ownerObjects, openPanelLink, panelTarget, type PanelContext } from './panel-context';
 import { parseFlowsRequest, parseFlowsState, type FlowDetailView, type FlowsMessage, type FlowsPanelState, type FlowsRequest } from './panel-messages';
@@ -150,12 +150,11 @@ export class FlowsPanel implements vscode.Disposable {
     const { node, bridge } = this.state;
     try {
       const target = await this.getTarget();
-      const prev = this.vm.snapshot;
-      const snap = await takeFlowSnapshot(target, node, bridge, prev);
-      this.lastError = this.vm.accept(snap);
-      this.postRows();
+      const r = await refreshFlows(this.vm, target, node, bridge);
+      this.lastError = r.error;
+      if (r.changed) this.postRows();
     } catch (e) {
-      this.lastError = `cannot read the flows of ${bridge} on ${node}: ${(e as Error).message}${this.vm.snapshot ? ' (showing the last good snapshot)' : ''}`;
+      this.lastError = `cannot read the flows of ${bridge} on ${node}: ${(e as Error).message}`;
     } finally {
       this.running = false;
     }

@@ -3,7 +3,8 @@
 //  - they list the same flows as `ovs-ofctl dump-flows`, row by row, with counters at least as new;
 //  - a refresh reads only counters while the flow table stands (source `counters`), and a VM→VM
 //    ping shows up in them; adding or rewriting a flow makes the next refresh read the text again;
-//  - a missing socket, a switch error, a peer that sends garbage or hangs up: clear errors.
+//  - a missing socket, a switch error, a peer that sends garbage or hangs up: clear errors;
+//  - the Flows panel's refresh on a node whose OVS is gone keeps the last good snapshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
@@ -16,6 +17,8 @@ import { ofRequest, OFPT_STATS_REQUEST } from '../../src/ovn/openflow/of-channel
 import { parseFlowColumns } from '../../src/ovn/flow-dump';
 import { takeFlowSnapshot, type FlowSnapshot } from '../../src/ovn/flow-watch';
 import { LocalOvnTarget } from '../../src/ovn/local-target';
+import { FlowsViewModel } from '../../src/views/flows-view-model';
+import { refreshFlows } from '../../src/views/flows-refresh';
 
 const skip = sandboxUnavailable();
 let sbx: OvnSandbox | undefined;
@@ -170,6 +173,37 @@ test('bad input: no such bridge socket, a switch error, a peer that sends garbag
     await assert.rejects(fetchFlowStats(String(silent.address()), 300), /no complete reply .* within 300 ms/);
     silent.close();
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the Flows panel\'s refresh on a node whose OVS is gone: a clear message, the last good snapshot stays', { skip }, async () => {
+  const s = sbx!;
+  const vm = new FlowsViewModel();
+  const first = await refreshFlows(vm, target!, 'node1', 'br-int');
+  assert.deepEqual(first, { changed: true, error: undefined });
+  const good = vm.snapshot;
+  assert.ok(good && good.flows.length > 300);
+  // the same node name, its OVS run directory now empty: ovs-vswitchd is gone
+  const dir = await mkdtemp(join(tmpdir(), 'ovnlab-noovs-'));
+  const gone = new LocalOvnTarget({ nbRemote: s.central.nbRemote, sbRemote: s.central.sbRemote, nodes: [{ name: 'node1', runDir: dir }] });
+  try {
+    const r = await refreshFlows(vm, gone, 'node1', 'br-int');
+    assert.equal(r.changed, false);
+    assert.match(r.error ?? '', /^cannot read the flows of br-int on node1: cannot dump flows of br-int on node node1: is ovs-vswitchd running there and does the bridge exist\?.*\(showing the last good snapshot\)$/);
+    assert.equal(vm.snapshot, good, 'the last good snapshot stays');
+    assert.equal(vm.total, good.flows.length, 'and its rows stay listed');
+    // a node that was never there, on a fresh panel: the message, and nothing pretends to be rows
+    const fresh = new FlowsViewModel();
+    const ghost = await refreshFlows(fresh, target!, 'ghost', 'br-int');
+    assert.match(ghost.error ?? '', /no node "ghost" in .*known nodes are node1/);
+    assert.equal(fresh.snapshot, undefined);
+    // and back on the live node the refresh reads counters again onto the kept rows
+    const back = await refreshFlows(vm, target!, 'node1', 'br-int');
+    assert.equal(back.error, undefined);
+    assert.equal(vm.snapshot?.source, 'counters');
+  } finally {
+    await gone.close();
     await rm(dir, { recursive: true, force: true });
   }
 });
