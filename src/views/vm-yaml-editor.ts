@@ -4,7 +4,7 @@
 // one WorkspaceEdit, so one undo restores the file.
 import * as vscode from 'vscode';
 import {
-  analyzeVmDocuments, EditError, enableMigrationEdits, pinIpEdits, setSubnetEdits, unpinIpEdits, vmObject, VmAnalysisCache, VM_COMMANDS,
+  analyzeVmDocuments, completionsAt, EditError, enableMigrationEdits, hoverAt, pinIpEdits, setSubnetEdits, unpinIpEdits, vmObject, VmAnalysisCache, VM_COMMANDS,
   type AnalysisContext, type LensArgs, type TextEdit, type VmAnalysis, type VmDiagnostic,
 } from '../yaml/index';
 import { clusterFactsFromSnapshot } from '../k8s/cluster-facts';
@@ -31,7 +31,7 @@ function mayHoldVms(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme !== 'output' && /kind:\s*["']?VirtualMachine\b/.test(doc.getText());
 }
 
-export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable {
+export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.CompletionItemProvider, vscode.HoverProvider, vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('ovnlab');
   private readonly lensChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensChanged.event;
@@ -139,11 +139,63 @@ export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionP
     return out;
   }
 
+  /**
+   * Annotation keys on a VM's template annotations, and values for them: subnets (with CIDR and
+   * VPC) and the next free IP from the connected cluster or lab; offline, one entry says why
+   * there are none.
+   */
+  provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] {
+    const a = this.analysis(doc);
+    if (!a) return [];
+    const text = doc.getText();
+    const ctx = this.context();
+    const c = completionsAt(text, doc.offsetAt(position), a, ctx);
+    if (!c) return [];
+    const range = new vscode.Range(doc.positionAt(c.range.start), doc.positionAt(c.range.end));
+    if (c.kind === 'key') {
+      return c.items.map((k) => {
+        const item = new vscode.CompletionItem(k.key, vscode.CompletionItemKind.Property);
+        item.detail = k.detail;
+        item.documentation = new vscode.MarkdownString(k.documentation);
+        item.insertText = `${k.key}: `;
+        item.range = range;
+        // the value list follows at once
+        item.command = { title: 'values', command: 'editor.action.triggerSuggest' };
+        return item;
+      });
+    }
+    const items = c.items.map((v) => {
+      const item = new vscode.CompletionItem(v.value, vscode.CompletionItemKind.Value);
+      item.detail = v.detail;
+      item.range = range;
+      if (ctx.cluster) item.documentation = `from ${ctx.cluster.source}`;
+      return item;
+    });
+    if (c.note) {
+      const item = new vscode.CompletionItem({ label: '(no values)', description: c.note }, vscode.CompletionItemKind.Text);
+      item.detail = c.note;
+      item.insertText = '';
+      item.range = range;
+      items.push(item);
+    }
+    return items;
+  }
+
+  provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const a = this.analysis(doc);
+    if (!a) return undefined;
+    const h = hoverAt(doc.offsetAt(position), a.vms, this.context());
+    if (!h) return undefined;
+    return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.range.start), doc.positionAt(h.range.end)));
+  }
+
   /** Registers the provider and the lens commands. */
   register(): vscode.Disposable[] {
     return [
       this,
       vscode.languages.registerCodeLensProvider(SELECTOR, this),
+      vscode.languages.registerCompletionItemProvider(SELECTOR, this, ' ', '/', '.'),
+      vscode.languages.registerHoverProvider(SELECTOR, this),
       vscode.languages.registerCodeActionsProvider(SELECTOR, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
       vscode.commands.registerCommand(VM_COMMANDS.pinIp, (uri: vscode.Uri, args: LensArgs, ip?: string) => this.pinIp(uri, args, ip)),
       vscode.commands.registerCommand(VM_COMMANDS.unpinIp, (uri: vscode.Uri, args: LensArgs) =>

@@ -9,18 +9,9 @@ import { KubeClient, loadKubeConfig } from '../../../src/k8s/kube-client';
 import { createObject, deleteObject, getObject } from '../../../src/k8s/kube-objects';
 import type { SidebarNode } from '../../../src/views/tree-node';
 import { vm } from '../../fixtures/k8s-objects';
+import { until } from './wait';
 
 const kubeconfig = process.env.OVNLAB_E2E_SIDEBAR_KUBECONFIG;
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function label(tree: vscode.TreeDataProvider<SidebarNode>, n: SidebarNode): string {
   const item = tree.getTreeItem(n) as vscode.TreeItem;

@@ -2,24 +2,16 @@
 // VM YAML in the real editor, against the real API server of the sidebar's extension-host run
 // (OVNLAB_E2E_SIDEBAR_KUBECONFIG; Subnet ovn-default 10.16.0.0/16 with 10.16.0.10 in use):
 // the lenses render, the IP-outside-the-CIDR diagnostic shows and its quick fix clears it, undo
-// restores the file, and Pin IP writes the annotation on disk.
+// restores the file, Pin IP writes the annotation on disk, and completions and hovers offer
+// annotation keys and the cluster's subnets.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { OvnlabApi } from '../../../src/extension/activate';
+import { until } from './wait';
 
 const kubeconfig = process.env.OVNLAB_E2E_SIDEBAR_KUBECONFIG;
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const YAML = `# two VMs; comments and layout must survive every edit
 apiVersion: kubevirt.io/v1
@@ -108,5 +100,47 @@ describe('VM YAML lenses, diagnostics and quick fixes (extension host, real API 
     const onDisk = readFileSync(file, 'utf8');
     assert.match(onDisk, new RegExp(`ovn\\.kubernetes\\.io/ip_address: "?${args.suggestedIp!.replace(/\./g, '\\.')}"?`));
     assert.equal(onDisk.split('\n')[0], YAML.split('\n')[0], 'the rest of the file is untouched');
+  });
+  it('completes annotation keys and subnet values from the cluster, and hovers explain keys and subnets', async () => {
+    const text = `apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: helped
+  namespace: demo
+spec:
+  runStrategy: Always
+  template:
+    metadata:
+      annotations:
+        ovn.kubernetes.io/logical_switch: ovn-default
+        ovn.kub
+    spec:
+      domain:
+        devices: {}
+`;
+    const helpFile = join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'help.yaml');
+    writeFileSync(helpFile, text);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(helpFile));
+    await vscode.window.showTextDocument(doc);
+    const pos = (marker: string) => doc.positionAt(text.indexOf(marker) + marker.length);
+    const labels = (list: vscode.CompletionList) => list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+
+    const keys = await until(async () => {
+      const l = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos('        ovn.kub'));
+      return l && labels(l).includes('ovn.kubernetes.io/ip_address') ? l : undefined;
+    }, 10_000, 'annotation key completions');
+    assert.ok(labels(keys).includes('ovn.kubernetes.io/mac_address'), labels(keys).join(' | '));
+    assert.ok(!labels(keys).includes('ovn.kubernetes.io/logical_switch'), 'a key the block already has is not offered again');
+
+    const values = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos('logical_switch: '));
+    const subnet = values.items.find((i) => i.label === 'ovn-default');
+    assert.ok(subnet, `the cluster's subnet is offered: ${labels(values).join(' | ')}`);
+    assert.match(String(subnet.detail), /10\.16\.0\.0\/16 · VPC ovn-cluster/);
+
+    const keyHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos('        ovn.kubernetes.io/logical_'));
+    const md = (hs: vscode.Hover[]) => hs.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(md(keyHover), /Subnet \(logical switch\) to take the address from/);
+    const valueHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos('logical_switch: ovn-def'));
+    assert.match(md(valueHover), /Subnet \*\*ovn-default\*\*[\s\S]*CIDR: 10\.16\.0\.0\/16[\s\S]*VPC: ovn-cluster/);
   });
 });
