@@ -130,7 +130,7 @@ export function activate(context: vscode.ExtensionContext): OvnlabApi {
       createKindLab: () => labUp(labDeps, 'kind'),
     }),
   );
-  context.subscriptions.push(...new VmYamlEditor({ session, log, kubeOvnVersion: () => settings.kubeOvnVersion }).register());
+  context.subscriptions.push(...new VmYamlEditor({ session, log, kubeOvnVersion: () => settings.kubeOvnVersion, extensionPath: context.extensionPath }).register());
   const walkthrough: WalkthroughDeps = {
     log, extensionPath: context.extensionPath, localLabDir: defaultLabDir, backend: () => settings.labBackend,
     labUp: () => labUp(labDeps, 'local'), changed: reconnect,

@@ -204,3 +204,22 @@ export async function loadCrdSchemaIndex(dir: string): Promise<CrdSchemaIndex> {
   const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
   return new CrdSchemaIndex(crdSchemas(parseManifests(texts)));
 }
+
+/**
+ * The two callbacks redhat.vscode-yaml's `registerContributor` takes: which schema URI a file
+ * gets (undefined: not ours, or not open) and the content behind a URI. `textOf` gives the text
+ * of an open document by its URI string.
+ */
+export function crdSchemaContributor(index: CrdSchemaIndex, textOf: (resource: string) => string | undefined): {
+  requestSchema: (resource: string) => string | undefined;
+  requestSchemaContent: (uri: string) => string;
+} {
+  return {
+    requestSchema: (resource) => {
+      const text = textOf(resource);
+      return text === undefined ? undefined : index.uriForText(text);
+    },
+    // an unknown URI gets the empty schema (accepts anything) rather than an error in the editor
+    requestSchemaContent: (uri) => JSON.stringify(index.content(uri) ?? {}),
+  };
+}

@@ -10,12 +10,15 @@ import {
 import { clusterFactsFromSnapshot } from '../k8s/cluster-facts';
 import { planApply, formatChanges } from '../k8s/server-side-apply';
 import type { ClusterSession } from './cluster-session';
+import { CrdSchemaRegistration } from './yaml-schemas';
 
 export interface VmYamlDeps {
   session: ClusterSession;
   log: vscode.LogOutputChannel;
   /** the ovnlab.kubeOvnVersion setting ('' = from the cluster) */
   kubeOvnVersion(): string;
+  /** where deploy/crds is found, for the CRD schemas handed to the YAML extension */
+  extensionPath?: string;
 }
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }];
@@ -196,6 +199,7 @@ export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionP
       vscode.languages.registerCodeLensProvider(SELECTOR, this),
       vscode.languages.registerCompletionItemProvider(SELECTOR, this, ' ', '/', '.'),
       vscode.languages.registerHoverProvider(SELECTOR, this),
+      ...(this.deps.extensionPath ? new CrdSchemaRegistration({ extensionPath: this.deps.extensionPath, log: this.deps.log }).start() : []),
       vscode.languages.registerCodeActionsProvider(SELECTOR, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
       vscode.commands.registerCommand(VM_COMMANDS.pinIp, (uri: vscode.Uri, args: LensArgs, ip?: string) => this.pinIp(uri, args, ip)),
       vscode.commands.registerCommand(VM_COMMANDS.unpinIp, (uri: vscode.Uri, args: LensArgs) =>

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { ALL_SCHEMAS_URI, CrdSchemaIndex, crdSchemas, documentTypes, loadCrdSchemaIndex, schemaUri, toJsonSchema, type JsonSchema } from '../../../src/k8s/crd-schemas';
+import { ALL_SCHEMAS_URI, CrdSchemaIndex, crdSchemaContributor, crdSchemas, documentTypes, loadCrdSchemaIndex, SCHEMA_SCHEME, schemaUri, toJsonSchema, type JsonSchema } from '../../../src/k8s/crd-schemas';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CRDS = join(root, 'deploy/crds');
@@ -104,4 +104,18 @@ describe('CRD schemas for the YAML editor', () => {
     assert.deepEqual(toJsonSchema({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'integer', format: 'int32' } } }), { type: 'object', properties: { a: { type: 'integer' } } });
     assert.deepEqual(crdSchemas([{ kind: 'ConfigMap' }, null, { kind: 'CustomResourceDefinition', spec: { group: 'x.io', names: { kind: 'X' }, versions: [{ name: 'v1', served: false }] } }]), []);
   });
+});
+
+test('the contributor callbacks: a schema URI for open files holding our types, their content as JSON', async () => {
+  const index = await loadCrdSchemaIndex(CRDS);
+  const open: Record<string, string> = { 'file:///w/vm.yaml': 'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\n', 'file:///w/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\n' };
+  const c = crdSchemaContributor(index, (r) => open[r]);
+  const uri = c.requestSchema('file:///w/vm.yaml')!;
+  assert.ok(uri.startsWith(`${SCHEMA_SCHEME}://`), 'the YAML extension routes the URI back to the contributor by its scheme');
+  assert.equal(c.requestSchema('file:///w/cm.yaml'), undefined);
+  assert.equal(c.requestSchema('file:///w/closed.yaml'), undefined);
+  const schema = JSON.parse(c.requestSchemaContent(uri)) as JsonSchema;
+  assert.equal(schema.title, 'VirtualMachine (kubevirt.io/v1)');
+  assert.deepEqual(JSON.parse(c.requestSchemaContent(ALL_SCHEMAS_URI)), index.combined());
+  assert.deepEqual(JSON.parse(c.requestSchemaContent('ovnlab://schemas/unknown.json')), {});
 });
