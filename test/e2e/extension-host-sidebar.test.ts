@@ -10,7 +10,8 @@ import { createObject } from '../../src/k8s/kube-objects';
 import { ensureNamespace } from '../fixtures/k8s-samples';
 import { ovnEip, ovnFip, subnet, vm, vmIp } from '../fixtures/k8s-objects';
 import { kubeApiServerUnavailable, startTestKubeApiServer, type TestKubeApiServer } from '../fixtures/kube-apiserver';
-import { buildExtensionSuite, checkEnvironment, EDITOR_NOISE, makeRunDir, repoRoot, requireEnvironment, runExtensionTests } from './harness';
+import { execa } from 'execa';
+import { buildExtensionSuite, checkEnvironment, EDITOR_NOISE, installExtension, makeRunDir, repoRoot, requireEnvironment, runExtensionTests } from './harness';
 
 describe('real editor: sidebar extension-host tests on a real API server', { timeout: 600_000 }, async () => {
   const apiUnavailable = await kubeApiServerUnavailable();
@@ -48,8 +49,16 @@ describe('real editor: sidebar extension-host tests on a real API server', { tim
     if (!env) return;
     if (apiUnavailable) return t.skip(apiUnavailable);
     const kubeconfig = join(workDir, 'kubeconfig');
+    // a stand-in for redhat.vscode-yaml (its schema contributor API only; the real one needs the
+    // marketplace), installed as a user's extension would be, for the CRD schema test
+    const dirs = { userDataDir: join(workDir, 'user-data'), extensionsDir: join(workDir, 'extensions'), runDir: workDir };
+    mkdirSync(dirs.extensionsDir, { recursive: true });
+    const stub = join(workDir, 'yaml-extension-stub.vsix');
+    await execa(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', stub], { cwd: join(repoRoot, 'test/fixtures/yaml-extension-stub') });
+    await installExtension(env, dirs, stub);
     const r = await runExtensionTests({
       env, extensionDevelopmentPaths: [repoRoot], extensionTestsPath: suiteEntry, folder: join(workDir, 'workspace'),
+      userDataDir: dirs.userDataDir, extensionsDir: dirs.extensionsDir,
       // the shell's suite in the same run expects ovnlab.context = e2e-context: the kubeconfig's context has that name
       settings: { 'ovnlab.kubeconfig': kubeconfig, 'ovnlab.context': 'e2e-context' },
       processEnv: { OVNLAB_E2E_SIDEBAR_KUBECONFIG: kubeconfig },

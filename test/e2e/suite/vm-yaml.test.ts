@@ -2,8 +2,9 @@
 // VM YAML in the real editor, against the real API server of the sidebar's extension-host run
 // (OVNLAB_E2E_SIDEBAR_KUBECONFIG; Subnet ovn-default 10.16.0.0/16 with 10.16.0.10 in use):
 // the lenses render, the IP-outside-the-CIDR diagnostic shows and its quick fix clears it, undo
-// restores the file, Pin IP writes the annotation on disk, and completions and hovers offer
-// annotation keys and the cluster's subnets.
+// restores the file, Pin IP writes the annotation on disk, completions and hovers offer
+// annotation keys and the cluster's subnets, and the CRD schemas reach the YAML extension's
+// registerContributor (a stand-in extension the node side installs).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -145,5 +146,18 @@ spec:
     assert.match(md(keyHover), /Subnet \(logical switch\) to take the address from/);
     const valueHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos('logical_switch: ovn-def'));
     assert.match(md(valueHover), /Subnet \*\*ovn-default\*\*[\s\S]*CIDR: 10\.16\.0\.0\/16[\s\S]*VPC: ovn-cluster/);
+  });
+  it('hands the CRD schemas to the YAML extension through registerContributor (a stand-in with its API)', async function () {
+    interface Contributor { schema: string; requestSchema: (r: string) => string | undefined; requestSchemaContent: (u: string) => string | Promise<string> }
+    const ext = vscode.extensions.getExtension<{ contributors: Contributor[] }>('redhat.vscode-yaml');
+    // the real extension is not installable here; extension-host-sidebar.test.ts loads a stand-in
+    if (!ext) return this.skip();
+    const yaml = await ext.activate();
+    const ours = await until(() => yaml.contributors.find((c) => c.schema === 'ovnlab'), 10_000, 'ovnlab to register its schemas');
+    const uri = ours.requestSchema(vscode.Uri.file(file).toString());
+    assert.equal(uri, 'ovnlab://schemas/kubevirt.io/v1/VirtualMachine.json', 'an open VM file gets the VirtualMachine schema');
+    const schema = JSON.parse(await ours.requestSchemaContent(uri!)) as { properties: Record<string, { enum?: string[]; properties?: Record<string, { enum?: string[] }> }> };
+    assert.deepEqual(schema.properties.kind.enum, ['VirtualMachine']);
+    assert.ok(schema.properties.spec.properties!.runStrategy.enum!.includes('Always'));
   });
 });
