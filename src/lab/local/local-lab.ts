@@ -162,7 +162,7 @@ export class LocalLab implements LabBackend {
   async controller(): Promise<LabController> {
     const state = await this.requireState();
     const kube = state.kube ? new KubeSync(KubeClient.fromKubeconfig({ kubeconfig: state.kube.kubeconfig })) : undefined;
-    return new LabController(this.dir, state, (s) => writeLabState(this.dir, s), (nd) => this.chassisShell(nd), kube);
+    return new LabController(this.dir, state, (s) => writeLabState(this.dir, s), (nd) => this.chassisShell(nd), kube, () => readLabState(this.dir));
   }
 
   /** Tools (vsctl, ofctl, appctl) of one node's daemons, without starting anything. */

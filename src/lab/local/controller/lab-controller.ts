@@ -14,6 +14,7 @@ import { type KubeObject, rec, str } from './kube-object';
 import { applyNb } from './nb-apply';
 import { ObjectStore, parseObjects } from './object-store';
 import type { KubeSync } from './kube-sync';
+import { withLabLock } from './lab-lock';
 import { ClusterStore } from '../../../k8s/cluster-store';
 import { PULLED } from './kube-sync';
 import { type LabPlan, translate, JOIN_CIDR, DEFAULT_SUBNET, JOIN_SUBNET, DEFAULT_VPC } from './translate';
@@ -37,7 +38,21 @@ export class LabController {
     private readonly shellOf: (n: LocalLabNode) => OvsChassis,
     /** the lab's API server, when it has one: objects come from and status goes to it */
     private readonly kube?: KubeSync,
+    /** the state on disk now: another process (lab apply, the background controller) may have changed it */
+    private readonly loadState?: () => Promise<LocalLabState | undefined>,
   ) {}
+
+  /**
+   * Runs a change to the lab holding the lab's lock (see lab-lock.ts), on the state as it is on
+   * disk now, not as this controller last saw it: a background controller lives for hours.
+   */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withLabLock(this.dir, async () => {
+      const fresh = await this.loadState?.();
+      if (fresh) this.state = fresh;
+      return fn();
+    });
+  }
 
   private migrating = false;
 
@@ -57,6 +72,10 @@ export class LabController {
 
   /** Node objects and the default Vpc/Subnets Kube-OVN creates at install time. */
   async ensureNodes(): Promise<void> {
+    return this.exclusive(() => this.ensureNodesHeld());
+  }
+
+  private async ensureNodesHeld(): Promise<void> {
     const store = await ObjectStore.open(this.dir);
     this.state.nodes.forEach((n) => {
       store.upsert({
@@ -73,10 +92,14 @@ export class LabController {
     store.upsert({ apiVersion: 'kubeovn.io/v1', kind: 'Subnet', metadata: { name: DEFAULT_SUBNET }, spec: { cidrBlock: cidr, gateway: gw, excludeIps: [gw], protocol: 'IPv4', vpc: DEFAULT_VPC, provider: 'ovn', default: true, natOutgoing: true, gatewayType: 'distributed' } });
     if (this.kube) await this.kube.apply(store.list().filter((o) => o.kind === 'Node' || o.kind === 'Vpc' || o.kind === 'Subnet'));
     await store.save();
-    await this.reconcile(store);
+    await this.reconcileHeld(store);
   }
 
   async apply(text: string, source: string): Promise<LabApplyResult> {
+    return this.exclusive(() => this.applyHeld(text, source));
+  }
+
+  private async applyHeld(text: string, source: string): Promise<LabApplyResult> {
     const objs = parseObjects(text, source);
     const store = await ObjectStore.open(this.dir);
     const applied: string[] = [];
@@ -90,7 +113,7 @@ export class LabController {
     }
     await store.save();
     const before = new Set(store.events().map((e) => `${e.kind}/${e.namespace ?? ''}/${e.name}/${e.reason}/${e.message}`));
-    await this.reconcile(store);
+    await this.reconcileHeld(store);
     // return once every chassis has the flows for what was applied, so a ping right after works
     await this.nbctl(['--timeout=60', '--wait=hv', 'sync']);
     for (const e of store.events()) {
@@ -101,6 +124,10 @@ export class LabController {
   }
 
   async delete(text: string, source: string): Promise<string[]> {
+    return this.exclusive(() => this.deleteHeld(text, source));
+  }
+
+  private async deleteHeld(text: string, source: string): Promise<string[]> {
     const objs = parseObjects(text, source);
     const store = await ObjectStore.open(this.dir);
     const out: string[] = [];
@@ -111,12 +138,16 @@ export class LabController {
       out.push(`${o.kind.toLowerCase()} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} ${gone ? 'deleted' : 'not found'}`);
     }
     await store.save();
-    await this.reconcile(store);
+    await this.reconcileHeld(store);
     return out;
   }
 
   /** Plans from the store and makes IP objects, VMIs, status, NB and the data plane match. */
   async reconcile(store?: ObjectStore, opts: { pull?: boolean } = {}): Promise<LabPlan> {
+    return this.exclusive(() => this.reconcileHeld(store, opts));
+  }
+
+  private async reconcileHeld(store?: ObjectStore, opts: { pull?: boolean } = {}): Promise<LabPlan> {
     store ??= await ObjectStore.open(this.dir);
     if (this.kube && opts.pull !== false) await this.kube.pull(store);
     const plan = translate({ objects: store.list(), defaultSubnetCidr: this.state.defaultSubnetCidr, randomMac });
@@ -332,7 +363,7 @@ export class LabController {
     vmi.status = { ...rec(vmi.status), migrationState: { sourceNode: source, targetNode: target, startTimestamp: startedAt, migrationUid: m.metadata.uid ?? cryptoUid(), completed: false } };
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Scheduling' });
     await store.save();
-    await this.reconcile(store, { pull: false }); // requested-chassis=src,dst + activation-strategy=rarp
+    await this.reconcileHeld(store, { pull: false }); // requested-chassis=src,dst + activation-strategy=rarp
     await this.nbctl(['--timeout=30', '--wait=hv', 'sync']);
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Running' });
     const plug = this.state.vms[port];
@@ -360,7 +391,7 @@ export class LabController {
     fresh.status = { ...rec(fresh.status), nodeName: target, migrationState: { ...rec(rec(fresh.status).migrationState), completed: true, endTimestamp: new Date().toISOString() } };
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Succeeded', migrationState: { sourceNode: source, targetNode: target, startTimestamp: startedAt, endTimestamp: new Date().toISOString(), completed: true } });
     await store.save();
-    await this.reconcile(store, { pull: false }); // requested-chassis=dst
+    await this.reconcileHeld(store, { pull: false }); // requested-chassis=dst
   }
 
   async vmStatuses(): Promise<LabVmStatus[]> {
