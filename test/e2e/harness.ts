@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
 import { killProcessGroup } from './process-group';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -488,6 +490,59 @@ export async function startUiSession(o: { env: E2eEnvironment; name: string; vsi
   };
   await session.step('open-workbench', () => workbench.open(server, o.folder));
   return session;
+}
+
+/**
+ * The one editor session the tests of a UI file share. `start()` builds the .vsix, makes the
+ * workspace folder (with `files`) and starts code-server + the browser on it; `test()` registers
+ * a test that skips without the editor environment or with `skipWhy` (a fixture the machine
+ * lacks), fails clearly when the session never started, screenshots a failing step and marks the
+ * suite failed so `close()` keeps the run dirs to look at.
+ */
+export class UiSuite {
+  session: UiSession | undefined;
+  failed = false;
+  /** set in before() when the file's fixture cannot run here: every test skips with it */
+  skipWhy = '';
+  private dir = '';
+
+  constructor(readonly name: string) {}
+
+  /** `.test-output/e2e/<name>-build-…`, made on first use (kubeconfigs, the vsix, the workspace). */
+  get buildDir(): string {
+    if (!this.dir) this.dir = makeRunDir(`${this.name}-build`);
+    return this.dir;
+  }
+
+  async start(o: { env: E2eEnvironment; files?: Record<string, string>; settings?: Record<string, unknown>; processEnv?: Record<string, string> }): Promise<UiSession> {
+    const vsix = await buildVsix(this.buildDir);
+    const folder = join(this.buildDir, 'workspace');
+    mkdirSync(folder, { recursive: true });
+    for (const [name, text] of Object.entries(o.files ?? {})) writeFileSync(join(folder, name), text);
+    this.session = await startUiSession({ env: o.env, name: this.name, vsix, folder, settings: o.settings, processEnv: o.processEnv });
+    return this.session;
+  }
+
+  test(name: string, fn: (s: UiSession, t: TestContext) => Promise<void>, opts: { timeout?: number } = {}): void {
+    test(name, opts, async (t) => {
+      if (!requireEnvironment(t)) return;
+      if (this.skipWhy) return t.skip(this.skipWhy);
+      const s = this.session;
+      assert.ok(s, 'the editor session did not start (see the before hook error)');
+      try {
+        await s.step(name, () => fn(s, t));
+      } catch (e) {
+        this.failed = true;
+        throw e;
+      }
+    });
+  }
+
+  /** Stops the editor; the run and build dirs stay when a test failed. */
+  async close(): Promise<void> {
+    await this.session?.close(this.failed);
+    if (this.dir && !this.failed) rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

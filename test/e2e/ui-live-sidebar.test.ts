@@ -1,9 +1,9 @@
 // The sidebar on a real API server, in a real editor: the packaged extension in code-server,
 // pointed (settings ovnlab.kubeconfig) at the kube-apiserver fixture through a TCP proxy the
 // test can cut. Objects are written through the API; the test reads the tree rows on screen.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { KubeClient } from '../../src/k8s/kube-client';
@@ -12,7 +12,7 @@ import { ensureNamespace, grantNamespaceRead } from '../fixtures/k8s-samples';
 import { ovnEip, ovnFip, subnet, vm, vmIp, vpc } from '../fixtures/k8s-objects';
 import { kubeApiServerUnavailable, startTestKubeApiServer, type TestKubeApiServer } from '../fixtures/kube-apiserver';
 import { startTcpProxy, type TcpProxy } from '../fixtures/tcp-proxy';
-import { buildVsix, checkEnvironment, makeRunDir, repoRoot, requireEnvironment, startUiSession, type UiSession } from './harness';
+import { checkEnvironment, repoRoot, UiSuite, type UiSession } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,9 +21,9 @@ describe('real editor UI: live sidebar on a real API server', { timeout: 1_800_0
   let api: TestKubeApiServer | undefined;
   let proxy: TcpProxy | undefined;
   let admin: KubeClient;
-  let session: UiSession | undefined;
-  let buildDir = '';
-  let failed = false;
+  const suite = new UiSuite('ui-live');
+  suite.skipWhy = apiUnavailable ?? '';
+  const uiTest = (name: string, fn: (s: UiSession) => Promise<void>) => suite.test(name, fn);
   let settingsFile = '';
 
   before(async () => {
@@ -33,14 +33,13 @@ describe('real editor UI: live sidebar on a real API server', { timeout: 1_800_0
     admin = new KubeClient(api.kc);
     const url = new URL(api.server);
     proxy = await startTcpProxy('127.0.0.1', Number(url.port));
-    buildDir = makeRunDir('ui-live-build');
     // the admin kubeconfig, with its server behind the proxy (same host, so the certificate still matches)
     const cfg = JSON.parse(api.kc.exportConfig()) as { clusters: { cluster: { server: string } }[] };
     for (const c of cfg.clusters) c.cluster.server = `https://127.0.0.1:${proxy.port}`;
     // plus alice's context (RBAC: VMs in team-a only), to switch to with "Pick a kubeconfig context"
     const alice = JSON.parse(api.kubeConfigFor('alice').exportConfig()) as { users: unknown[]; contexts: unknown[] };
     const both = { ...cfg, users: [...(cfg as unknown as { users: unknown[] }).users, ...alice.users], contexts: [...(cfg as unknown as { contexts: unknown[] }).contexts, ...alice.contexts] };
-    const kubeconfig = join(buildDir, 'kubeconfig');
+    const kubeconfig = join(suite.buildDir, 'kubeconfig');
     writeFileSync(kubeconfig, JSON.stringify(both));
 
     for (const ns of ['demo', 'team-a', 'team-b']) await ensureNamespace(admin, ns);
@@ -55,33 +54,15 @@ describe('real editor UI: live sidebar on a real API server', { timeout: 1_800_0
     await createObject(admin, 'ovn-eips', ovnEip('eip-web', '172.18.0.10'));
     await createObject(admin, 'ovn-fips', ovnFip('fip-web', 'eip-web', 'web.demo'));
 
-    const vsix = await buildVsix(buildDir);
-    const folder = join(buildDir, 'workspace');
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'notes.txt'), '');
-    session = await startUiSession({ env: check.env, name: 'ui-live', vsix, folder, settings: { 'ovnlab.kubeconfig': kubeconfig } });
+    const session = await suite.start({ env: check.env, files: { 'notes.txt': '' }, settings: { 'ovnlab.kubeconfig': kubeconfig } });
     settingsFile = join(session.server.userDataDir, 'User', 'settings.json');
   });
 
   after(async () => {
-    await session?.close(failed);
+    await suite.close();
     await proxy?.close();
     await api?.stop();
-    if (buildDir && !failed) rmSync(buildDir, { recursive: true, force: true });
   });
-
-  const uiTest = (name: string, fn: (s: UiSession) => Promise<void>) =>
-    test(name, async (t) => {
-      if (!requireEnvironment(t)) return;
-      if (apiUnavailable) return t.skip(apiUnavailable);
-      assert.ok(session, 'the editor session did not start (see the before hook error)');
-      try {
-        await session.step(name, () => fn(session!));
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
 
   const row = (s: UiSession, view: string, text: string | RegExp) => s.workbench.view(view).locator('.monaco-list-row', { hasText: text }).first();
   /** Milliseconds until a row with `text` shows in `view` (or stops showing, with gone). */

@@ -2,14 +2,14 @@
 // gateway node, mark, ping the EIP from `outside`, and the NAT flows light up with Δ ≥ the pings;
 // their detail names the NAT row and the VM. The trace VM → EIP agrees with ovn-trace and
 // ovn-detrace and goes through the gateway node; the pod-IP path is traced beside it.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { FrameLocator } from 'playwright-core';
-import { buildVsix, checkEnvironment, makeRunDir, outputRoot, repoRoot, requireEnvironment, startUiSession, type UiSession } from './harness';
+import { checkEnvironment, outputRoot, repoRoot, UiSuite, type UiSession } from './harness';
 
 const CLI = join(repoRoot, 'bin', 'ovnlab.mjs');
 const PINGS = 5;
@@ -20,19 +20,17 @@ async function cli(args: string[], timeout = 180_000) {
 }
 
 describe('real editor: Flows and Trace panels on the local lab', { timeout: 600_000 }, () => {
-  let session: UiSession | undefined;
+  const suite = new UiSuite('ui-panels');
+  const uiTest = (name: string, fn: (s: UiSession) => Promise<void>) => suite.test(name, fn);
   let stateHome = '';
   let labDir = '';
-  let buildDir = '';
-  let failed = false;
   let labUp = false;
-  let skipWhy = '';
 
   before(async () => {
     const check = checkEnvironment();
     if (!check.ok) return;
     if (process.getuid?.() !== 0) {
-      skipWhy = 'the local lab with network namespaces (ping from outside) needs root';
+      suite.skipWhy = 'the local lab with network namespaces (ping from outside) needs root';
       return;
     }
     stateHome = mkdtempSync(join(tmpdir(), 'ovnlab-panels-'));
@@ -42,37 +40,18 @@ describe('real editor: Flows and Trace panels on the local lab', { timeout: 600_
     assert.equal(up.exitCode, 0, `lab up failed:\n${up.all}`);
     const apply = await cli(['lab', 'apply', '-f', join(repoRoot, 'labs', 'samples', 'seed-003-eip.yaml'), '--dir', labDir]);
     assert.equal(apply.exitCode, 0, `lab apply failed:\n${apply.all}`);
-    buildDir = makeRunDir('ui-panels-build');
-    const vsix = await buildVsix(buildDir);
-    const folder = join(buildDir, 'workspace');
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'README.md'), 'panels\n');
     // the extension finds the lab in its default directory under XDG_STATE_HOME
-    session = await startUiSession({ env: check.env, name: 'ui-panels', vsix, folder, processEnv: { XDG_STATE_HOME: stateHome } });
+    await suite.start({ env: check.env, files: { 'README.md': 'panels\n' }, processEnv: { XDG_STATE_HOME: stateHome } });
   });
 
   after(async () => {
-    await session?.close(failed);
+    await suite.close();
     if (labUp) {
       const down = await cli(['lab', 'down', '--dir', labDir]);
       if (down.exitCode !== 0) console.log(`# lab down failed: ${down.all}`);
     }
     if (stateHome) rmSync(stateHome, { recursive: true, force: true });
-    if (buildDir && !failed) rmSync(buildDir, { recursive: true, force: true });
   });
-
-  const uiTest = (name: string, fn: (s: UiSession) => Promise<void>) =>
-    test(name, async (t) => {
-      if (!requireEnvironment(t)) return;
-      if (skipWhy) return t.skip(skipWhy);
-      assert.ok(session, 'the editor session did not start (see the before hook error)');
-      try {
-        await session.step(name, () => fn(session!));
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
 
   const runWithRetry = async (s: UiSession, title: string) => {
     for (let i = 0; ; i++) {

@@ -1,10 +1,10 @@
 // The packaged extension in a real editor, driven like a user: install the .vsix into code-server,
 // open the ovnlab activity-bar container, see the views and their welcome actions, run commands.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildVsix, checkEnvironment, makeRunDir, requireEnvironment, startUiSession, type UiSession } from './harness';
+import { checkEnvironment, UiSuite, type UiSession } from './harness';
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -25,46 +25,28 @@ current-context: lab-a
 `;
 
 describe('real editor UI: the ovnlab sidebar', { timeout: 300_000 }, () => {
-  let session: UiSession | undefined;
-  let buildDir = '';
-  let failed = false;
+  const suite = new UiSuite('ui-sidebar');
+  const uiTest = (name: string, fn: (s: UiSession) => Promise<void>) => suite.test(name, fn);
   const t0 = Date.now();
 
   before(async () => {
     const check = checkEnvironment();
     if (!check.ok) return; // each test skips or fails with the reason
-    buildDir = makeRunDir('ui-build');
-    const vsix = await buildVsix(buildDir);
-    const folder = join(buildDir, 'workspace');
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'vm.yaml'), 'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: demo\n');
     // two contexts to pick from; nothing connects to these servers in this suite
-    const kubeconfig = join(buildDir, 'kubeconfig');
+    const kubeconfig = join(suite.buildDir, 'kubeconfig');
     writeFileSync(kubeconfig, KUBECONFIG);
-    session = await startUiSession({
-      env: check.env, name: 'ui-sidebar', vsix, folder,
+    await suite.start({
+      env: check.env,
+      files: { 'vm.yaml': 'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: demo\n' },
       settings: { 'ovnlab.context': 'ui-e2e-context', 'ovnlab.kubeconfig': kubeconfig },
     });
     console.log(`# editor up with ovnlab installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 
   after(async () => {
-    await session?.close(failed);
-    if (buildDir && !failed) rmSync(buildDir, { recursive: true, force: true });
-    console.log(`# UI suite took ${((Date.now() - t0) / 1000).toFixed(1)} s${failed ? `; kept ${session?.runDir}` : ''}`);
+    await suite.close();
+    console.log(`# UI suite took ${((Date.now() - t0) / 1000).toFixed(1)} s${suite.failed ? `; kept ${suite.session?.runDir}` : ''}`);
   });
-
-  const uiTest = (name: string, fn: (s: UiSession) => Promise<void>) =>
-    test(name, async (t) => {
-      if (!requireEnvironment(t)) return;
-      assert.ok(session, 'the editor session did not start (see the before hook error)');
-      try {
-        await session.step(name, () => fn(session!));
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
 
   uiTest('the activity bar has the ovnlab container and it shows the four views', async (s) => {
     const w = s.workbench;
