@@ -154,14 +154,36 @@ export class VmAnalysisCache {
   /** @internal */ entries = new Map<string, DocEntry>();
   /** documents of the last analysis taken from the cache, and read anew */
   stats = { reused: 0, analysed: 0 };
+  /** lens texts, built once per distinct value (thousands of VMs share a few) */
+  /** @internal */ texts = new TextMemo();
 
   /** @internal */ bind(ctx: AnalysisContext): SubnetBook {
     if (this.ctx !== ctx || !this.book) {
       this.ctx = ctx;
       this.book = new SubnetBook(ctx);
       this.entries.clear();
+      this.texts = new TextMemo();
     }
     return this.book;
+  }
+}
+
+/**
+ * Texts many lenses share, built once: a first analysis of a big file keeps far fewer strings
+ * alive (less to copy for the garbage collector), and equal lenses hold equal strings anyway.
+ */
+class TextMemo {
+  private readonly m = new Map<string, string>();
+
+  get(key: string, build: () => string): string {
+    let v = this.m.get(key);
+    if (v === undefined) {
+      // keys follow suggestions and namespaces; a long-lived cache must not grow without bound
+      if (this.m.size > 4096) this.m.clear();
+      v = build();
+      this.m.set(key, v);
+    }
+    return v;
   }
 }
 
@@ -346,7 +368,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
       e.vms.forEach((vm, i) => {
         checkIps(vm, e.ipNodes[i], book, rep, () => next.next().value);
         e.ipDiags!.push(rep.take());
-        e.lenses!.push(lensesFor(vm, book, rep, ctx, version));
+        e.lenses!.push(lensesFor(vm, book, rep, ctx, version, cache.texts));
       });
       e.sig = sig;
     }
@@ -538,7 +560,7 @@ function checkSpec(text: string, f: FoundVm, rep: Reporter, ctx: AnalysisContext
   }
 }
 
-function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined): LensModel[] {
+function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined, texts: TextMemo): LensModel[] {
   const at = rep.range({ start: vm.range.start, end: vm.range.start });
   const out: LensModel[] = [];
   const nets: (Attachment | undefined)[] = vm.usesPodNetwork ? [undefined] : [];
@@ -549,17 +571,20 @@ function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: Analysis
     const pinned = vm.annotations.find((a) => a.on === 'template' && a.key === key);
     const suggestedIp = book.suggest(subnet);
     const on = att ? ` on ${att.nad}` : '';
-    const args: LensArgs = { vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) };
+    // the lenses of one network share their argument list (nobody mutates it)
+    const args: LensArgs[] = [{ vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) }];
     if (pinned) {
-      out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${on} — change`, command: VM_COMMANDS.pinIp, args: [args], writes: `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}` });
-      out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args: [args], writes: `removes ${key} from spec.template.metadata.annotations` });
+      out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${on} — change`, command: VM_COMMANDS.pinIp, args,
+        writes: texts.get(`pinned|${key}|${suggestedIp}`, () => `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`) });
+      out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get(`unpin|${key}`, () => `removes ${key} from spec.template.metadata.annotations`) });
     } else {
-      out.push({ range: at, kind: 'pin-ip', title: `Pin IP${on}…`, command: VM_COMMANDS.pinIp, args: [args], writes: `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}` });
+      out.push({ range: at, kind: 'pin-ip', title: texts.get(`pin|${on}`, () => `Pin IP${on}…`), command: VM_COMMANDS.pinIp, args,
+        writes: texts.get(`pin|${key}|${suggestedIp}`, () => `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`) });
     }
     if (!att) {
       const vpc = subnet.facts ? ` (VPC ${subnet.vpc})` : '';
       const how = subnet.how === 'annotation' || subnet.how === 'manual' ? '' : subnet.how === 'assumed-default' ? ' (namespace default)' : ` (${subnet.how === 'namespace' ? 'namespace' : 'cluster'} default)`;
-      out.push({ range: at, kind: 'subnet', title: `Subnet: ${subnet.name}${vpc}${how} ▾`, command: VM_COMMANDS.chooseSubnet, args: [args], writes: `spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)` });
+      out.push({ range: at, kind: 'subnet', title: texts.get(`subnet|${subnet.name}|${vpc}|${how}`, () => `Subnet: ${subnet.name}${vpc}${how} ▾`), command: VM_COMMANDS.chooseSubnet, args, writes: `spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)` });
     }
   }
   const mig = vm.migration;
@@ -568,7 +593,9 @@ function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: Analysis
   if (mig.state === 'on' && !ignored) {
     out.push({ range: at, kind: 'migration', title: mig.via === 'kubevirt-annotation' ? 'Live migration: on' : `Live migration: on (via ${mig.attachment})`, command: '', args: [migArgs], writes: '' });
   } else {
-    out.push({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs], writes: describeMigration(version, vm.namespace, vm.networks.find((n) => n.type === 'multus' && n.attachment)?.attachment) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)') });
+    const existing = vm.networks.find((n) => n.type === 'multus' && n.attachment)?.attachment;
+    out.push({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs],
+      writes: texts.get(`migration|${version}|${vm.namespace}|${existing ? `${existing.nad}.${existing.namespace}` : ''}`, () => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)')) });
   }
   if (ctx.cluster) {
     out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: `server-side apply of ${vmLabel(vm)} to ${ctx.cluster.source} (dry-run and diff first)` });
