@@ -36,7 +36,9 @@ export class SubnetBook {
   }
 
   private build(name: string, how: ResolvedSubnet['how'], facts: SubnetFacts | undefined): ResolvedSubnet {
-    const key = `${how === 'manual' ? 'manual:' : ''}${name}`;
+    // how it was found is part of the key: the lens says "(cluster default)" for one VM and not
+    // for another that names the same subnet, and the book outlives one analysis in the editor
+    const key = `${how}:${name}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const cidrs = facts ? parseCidrList(facts.cidrBlock) : undefined;

@@ -173,15 +173,28 @@ export class VmAnalysisCache {
  * alive (less to copy for the garbage collector), and equal lenses hold equal strings anyway.
  */
 class TextMemo {
-  private readonly m = new Map<string, string>();
+  // nested maps keyed by the parts themselves: no key string is built and hashed per lookup
+  private root = new Map<unknown, unknown>();
+  private size = 0;
 
-  get(key: string, build: () => string): string {
-    let v = this.m.get(key);
+  get(parts: readonly unknown[], build: () => string): string {
+    let m = this.root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next = m.get(parts[i]) as Map<unknown, unknown> | undefined;
+      if (!next) m.set(parts[i], (next = new Map()));
+      m = next;
+    }
+    const last = parts[parts.length - 1];
+    let v = m.get(last) as string | undefined;
     if (v === undefined) {
-      // keys follow suggestions and namespaces; a long-lived cache must not grow without bound
-      if (this.m.size > 4096) this.m.clear();
+      // parts follow suggestions and namespaces; a long-lived cache must not grow without bound
+      if (++this.size > 4096) {
+        this.root = new Map();
+        this.size = 0;
+        return build();
+      }
       v = build();
-      this.m.set(key, v);
+      m.set(last, v);
     }
     return v;
   }
@@ -575,16 +588,16 @@ function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: Analysis
     const args: LensArgs[] = [{ vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) }];
     if (pinned) {
       out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${on} — change`, command: VM_COMMANDS.pinIp, args,
-        writes: texts.get(`pinned|${key}|${suggestedIp}`, () => `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`) });
-      out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get(`unpin|${key}`, () => `removes ${key} from spec.template.metadata.annotations`) });
+        writes: texts.get(['pinned', key, suggestedIp], () => `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`) });
+      out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get(['unpin', key], () => `removes ${key} from spec.template.metadata.annotations`) });
     } else {
-      out.push({ range: at, kind: 'pin-ip', title: texts.get(`pin|${on}`, () => `Pin IP${on}…`), command: VM_COMMANDS.pinIp, args,
-        writes: texts.get(`pin|${key}|${suggestedIp}`, () => `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`) });
+      out.push({ range: at, kind: 'pin-ip', title: texts.get(['pin-title', att?.nad], () => `Pin IP${on}…`), command: VM_COMMANDS.pinIp, args,
+        writes: texts.get(['pin', key, suggestedIp], () => `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`) });
     }
     if (!att) {
       const vpc = subnet.facts ? ` (VPC ${subnet.vpc})` : '';
       const how = subnet.how === 'annotation' || subnet.how === 'manual' ? '' : subnet.how === 'assumed-default' ? ' (namespace default)' : ` (${subnet.how === 'namespace' ? 'namespace' : 'cluster'} default)`;
-      out.push({ range: at, kind: 'subnet', title: texts.get(`subnet|${subnet.name}|${vpc}|${how}`, () => `Subnet: ${subnet.name}${vpc}${how} ▾`), command: VM_COMMANDS.chooseSubnet, args, writes: `spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)` });
+      out.push({ range: at, kind: 'subnet', title: texts.get(['subnet', subnet], () => `Subnet: ${subnet.name}${vpc}${how} ▾`), command: VM_COMMANDS.chooseSubnet, args, writes: `spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)` });
     }
   }
   const mig = vm.migration;
@@ -595,7 +608,7 @@ function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: Analysis
   } else {
     const existing = vm.networks.find((n) => n.type === 'multus' && n.attachment)?.attachment;
     out.push({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs],
-      writes: texts.get(`migration|${version}|${vm.namespace}|${existing ? `${existing.nad}.${existing.namespace}` : ''}`, () => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)')) });
+      writes: texts.get(['migration', version, vm.namespace, existing?.nad, existing?.namespace], () => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)')) });
   }
   if (ctx.cluster) {
     out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: `server-side apply of ${vmLabel(vm)} to ${ctx.cluster.source} (dry-run and diff first)` });
