@@ -41,8 +41,20 @@ export function findVm(st: LabStatus, vm: string): LabVmStatus | undefined {
   return st.vms.find((v) => v.name === name && v.namespace === ns);
 }
 
+/** Why the kind lab cannot be checked (from its status: Docker not running, no cluster, unfinished steps), or undefined when it is up. */
+export function kindLabNotRunning(st: LabStatus, dir: string): string | undefined {
+  const why = st.notes.filter((n) => !/^kubectl context /.test(n)).join('; ');
+  if (st.state === 'down') return `kind lab not running: ${why || `nothing recorded in ${dir}`}; start it with \`ovnlab lab up --backend kind\``;
+  if (st.state === 'broken') return `kind lab not running: it is broken${why ? ` (${why})` : ''}; run \`ovnlab lab up --backend kind\` to resume, or \`ovnlab lab down --backend kind\` and up again`;
+  return undefined;
+}
+
 async function upStatus(backend: LabBackend): Promise<LabStatus | CheckResult> {
   const st = await backend.status();
+  if (backend.kind === 'kind') {
+    const down = kindLabNotRunning(st, backend.dir);
+    if (down) return fail(down);
+  }
   if (st.state === 'down') return fail(`no ${backend.kind} lab is running in ${backend.dir}: start it (ovnlab lab up) first`);
   if (st.state === 'broken') return fail(`the ${backend.kind} lab in ${backend.dir} is broken (some daemons are gone): run \`ovnlab lab down\`, then \`ovnlab lab up\``);
   return st;
@@ -168,7 +180,8 @@ export async function checkVpcs(target: OvnTarget, want: { vpc: string; subnet: 
     const prefix = w.cidr.split('/')[1];
     if (!lrp || !asList(lrp.networks).some((n) => String(n).endsWith(`/${prefix}`))) missing.push(`router port ${w.vpc}-${w.subnet} for ${w.cidr}`);
   }
-  if (missing.length > 0) return fail(`OVN Northbound has no ${missing.join(', ')}: apply the lab's VPC YAML`);
+  // two subnets of one missing VPC would name its router twice
+  if (missing.length > 0) return fail(`OVN Northbound has no ${[...new Set(missing)].join(', ')}: apply the lab's VPC YAML`);
   return pass(`OVN Northbound has ${want.map((w) => `${w.vpc} → ${w.subnet} ${w.cidr}`).join(', ')}`);
 }
 

@@ -90,6 +90,11 @@ export class KindLab implements LabBackend {
     }
   }
 
+  /** The kubeconfig context `lab up` recorded (kind-<cluster>), undefined before any up. */
+  async kubeContext(): Promise<string | undefined> {
+    return (await this.loadState())?.context;
+  }
+
   /** The backend whose lab.json is in this directory when it is not the kind lab's. */
   private async foreignBackend(): Promise<string | undefined> {
     try {
