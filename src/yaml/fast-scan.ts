@@ -12,6 +12,8 @@ import type { ScalarStyle, YMap, YNode, YOpaque, YPair, YScalar, YSeq } from './
 export interface DocRegion {
   start: number;
   end: number;
+  /** line breaks inside the region (splitDocuments counts them while it walks the lines) */
+  newlines?: number;
 }
 
 const SP = 32;
@@ -34,18 +36,25 @@ export function splitDocuments(text: string): DocRegion[] | undefined {
   const regions: DocRegion[] = [];
   let start = 0;
   let pos = 0;
+  let newlines = 0;
   const n = text.length;
   while (pos < n) {
     const c = text.charCodeAt(pos);
     if (c === 37 /* % */) return undefined;
     if (pos > start && (isMarkerAt(text, pos, '-') || isMarkerAt(text, pos, '.'))) {
-      regions.push({ start, end: pos });
+      regions.push({ start, end: pos, newlines });
       start = pos;
+      newlines = 0;
     }
     const nl = text.indexOf('\n', pos);
-    pos = nl < 0 ? n : nl + 1;
+    if (nl < 0) {
+      pos = n;
+    } else {
+      pos = nl + 1;
+      newlines++;
+    }
   }
-  regions.push({ start, end: n });
+  regions.push({ start, end: n, newlines });
   return regions;
 }
 

@@ -241,38 +241,47 @@ interface DocEntry {
 
 const NONE: readonly VmDiagnostic[] = Object.freeze([]);
 
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
-/** Offsets → positions for one document placed at `at`, through its own line starts. */
-function entryIndex(at: Place, regionText: string, starts?: number[]): LineIndex {
-  let lineStarts = starts;
+/**
+ * Offsets → positions for one document placed at `at`, counting line breaks from the last
+ * position asked for (lenses sit on a VM's first lines, diagnostics come in file order), so no
+ * table of line starts is built per document.
+ */
+function entryIndex(at: Place, regionText: string): LineIndex {
+  let lastRel = 0;
+  let lastLine = 0;
+  let lastLineStart = 0;
   return {
     positionAt(offset: number): Position {
-      lineStarts ??= lineStartsOf(regionText);
+      // an error range may end just past the region (on the next `---` line): no upper clamp, the
+      // count stops at the region's last line break, which is where that line starts
       const o = Math.max(0, offset - at.offset);
-      let lo = 0;
-      let hi = lineStarts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (lineStarts[mid] <= o) lo = mid;
-        else hi = mid - 1;
+      if (o < lastLineStart) {
+        lastRel = 0;
+        lastLine = 0;
+        lastLineStart = 0;
       }
-      return { line: at.line + lo, character: o - lineStarts[lo] };
+      for (let i = regionText.indexOf('\n', lastRel); i >= 0 && i < o; i = regionText.indexOf('\n', i + 1)) {
+        lastLine++;
+        lastLineStart = i + 1;
+      }
+      lastRel = o;
+      return { line: at.line + lastLine, character: o - lastLineStart };
     },
   };
 }
 
-function newEntry(text: string, regionText: string, doc: YDoc | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
-  const starts = lineStartsOf(regionText);
+function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
   const e: DocEntry = {
-    at, text: regionText, newlines: starts.length - 1, contentDocs: doc ? 1 : 0, vms: [], ipNodes: [], syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
+    at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc ? 1 : 0, vms: [], ipNodes: [], syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
   };
   if (!doc) return e;
-  const rep = new Reporter(entryIndex(at, regionText, starts));
+  const rep = new Reporter(entryIndex(at, regionText));
   if (doc.errors.length > 0 && /VirtualMachine/.test(text.slice(doc.start, doc.end))) {
     for (const err of doc.errors) rep.add(err, 'error', 'yaml-syntax', `YAML error: ${err.message}`);
     e.syntax = rep.take();
@@ -337,7 +346,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         stats.analysed++;
         const fast = scanner.scan(region);
         const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
-        e = newEntry(text, key, doc.root || doc.errors.length > 0 ? doc : undefined, place, book, ctx, parsedVersion, version);
+        e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, place, book, ctx, parsedVersion, version);
       }
       if (keyed) kept.set(key, e);
       entries.push({ e, place });
@@ -349,8 +358,10 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     const lines = lineIndex(text);
     parseStreamWithYaml(text).filter((d) => d.root || d.errors.length > 0).forEach((doc, docIndex) => {
       stats.analysed++;
-      const place: Place = { offset: doc.start, line: lines.positionAt(doc.start).line, docIndex };
-      entries.push({ e: newEntry(text, text.slice(doc.start, doc.end), doc, place, book, ctx, parsedVersion, version), place });
+      // positions count from the start of the document's first line (it may begin after `--- `)
+      const ls = text.lastIndexOf('\n', doc.start - 1) + 1;
+      const place: Place = { offset: ls, line: lines.positionAt(ls).line, docIndex };
+      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, place, book, ctx, parsedVersion, version), place });
     });
   }
   cache.entries = kept;

@@ -5,6 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeVmDocuments, VmAnalysisCache } from '../../../src/yaml/vm-analysis';
 import type { AnalysisContext } from '../../../src/yaml/cluster-facts';
+import { lineIndex } from '../../../src/yaml/line-index';
 import { contexts, fixtureNames, readFixture } from './corpus';
 
 const ALL = fixtureNames().map(readFixture).join('---\n');
@@ -40,6 +41,11 @@ describe('VmAnalysisCache', () => {
         const cached = analyzeVmDocuments(text, ctx, { cache });
         const fresh = analyzeVmDocuments(text, ctx);
         assert.deepEqual(plain(cached), plain(fresh), `step ${step}: edit at ${at}`);
+        // positions are counted per document: they must match the whole file's line index
+        const lines = lineIndex(text);
+        for (const r of [...cached.diagnostics, ...cached.lenses].map((x) => x.range)) {
+          assert.deepEqual([r.startPos, r.endPos], [lines.positionAt(r.start), lines.positionAt(r.end)], `step ${step}: position of ${r.start}`);
+        }
       }
     });
   }
