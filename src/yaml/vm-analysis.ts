@@ -154,8 +154,8 @@ export class VmAnalysisCache {
   /** @internal */ entries = new Map<string, DocEntry>();
   /** documents of the last analysis taken from the cache, and read anew */
   stats = { reused: 0, analysed: 0 };
-  /** lens texts, built once per distinct value (thousands of VMs share a few) */
-  /** @internal */ texts = new TextMemo();
+  /** @internal lens texts, built once per distinct value (thousands of VMs share a few) */
+  texts = new TextMemo();
 
   /** @internal */ bind(ctx: AnalysisContext): SubnetBook {
     if (this.ctx !== ctx || !this.book) {
@@ -226,7 +226,7 @@ interface DocEntry {
   syntax: readonly VmDiagnostic[];
   /** per VM: annotation and spec diagnostics (they depend on the document and the context only) */
   local: (readonly VmDiagnostic[])[];
-  /** per VM, the pinned IPs other documents' suggestions must skip */
+  /** the document's pinned IPs, which every document's next-free-IP suggestions must skip */
   pinned: { subnet: string; ip: ParsedIp }[];
   /** the duplicate-pin keys, in the order checkIps meets them */
   dupKeys: { key: string; vm: string }[];
@@ -236,7 +236,6 @@ interface DocEntry {
   sig?: string;
   ipDiags?: (readonly VmDiagnostic[])[];
   lenses?: LensModel[][];
-  /** the last results handed out, and for which place */
 }
 
 const NONE: readonly VmDiagnostic[] = Object.freeze([]);
