@@ -288,7 +288,6 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
   for (const f of findVms([doc], at.docIndex)) {
     e.vms.push(f.info);
     let ipNodes: Map<string, YScalar> | undefined;
-    const tAnn = asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
     checkAnnotations(text, f, book, rep, parsedVersion);
     checkSpec(text, f, rep, ctx, parsedVersion, versionText);
     e.local.push(rep.take());
@@ -299,7 +298,7 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
       const subnet = book.resolve(f.info, att);
       subnets.add(subnet);
       if (!a) continue;
-      const node = getPair(tAnn, key)?.value;
+      const node = getPair(asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations'])), key)?.value;
       if (node?.kind === 'scalar') (ipNodes ??= new Map()).set(key, node);
       for (const part of a.value.split(',')) {
         const ip = parseIp(part);
@@ -479,21 +478,22 @@ function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, book
 
 function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Reporter, version: ReturnType<typeof parseVersion>): void {
   const vm = f.info;
-  const tmplKeys = new Set(vm.annotations.filter((a) => a.on === 'template').map((a) => a.key));
-  const vmAnn = asMap(getIn(f.nodes.vm, ['metadata', 'annotations']));
-  const tAnn = asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
+  // looked up only for the few annotations that get a diagnostic
+  const vmAnn = () => asMap(getIn(f.nodes.vm, ['metadata', 'annotations']));
+  const tAnn = () => asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
   for (const a of vm.annotations) {
     const parsed = parseAnnotationKey(a.key);
     const isOurs = !!parsed || a.key === KUBEVIRT_BRIDGE_MIGRATION_KEY;
     if (!isOurs) continue;
     if (a.on === 'vm') {
-      const movable = !tmplKeys.has(a.key);
+      const movable = !vm.annotations.some((t) => t.on === 'template' && t.key === a.key);
       rep.add(a.keyRange, 'warning', 'annotation-on-vm-metadata',
         `${a.key} is on the VirtualMachine's metadata, where ${parsed ? 'Kube-OVN' : 'KubeVirt'} never reads it: it belongs on spec.template.metadata.annotations (the VM's pod)`, vm,
         movable ? fix('Move to spec.template.metadata.annotations', () => {
-          const pair = getPair(vmAnn, a.key)!;
+          const ann = vmAnn()!;
+          const pair = getPair(ann, a.key)!;
           const meta = asMap(getPair(f.nodes.vm, 'metadata')?.value)!;
-          const removal = vmAnn!.pairs.length === 1 ? removePair(text, meta, getPair(meta, 'annotations')!) : removePair(text, vmAnn!, pair);
+          const removal = ann.pairs.length === 1 ? removePair(text, meta, getPair(meta, 'annotations')!) : removePair(text, ann, pair);
           return [removal, ...annotationEdits(text, f, [{ key: a.key, value: a.value }])];
         }, true) : []);
     }
@@ -501,7 +501,7 @@ function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Repor
     const spec = annotationSpec(parsed.name);
     if (!spec) {
       const guess = suggestAnnotationName(parsed.name);
-      const pair = getPair(a.on === 'vm' ? vmAnn : tAnn, a.key);
+      const pair = getPair(a.on === 'vm' ? vmAnn() : tAnn(), a.key);
       const newKey = guess ? a.key.slice(0, a.key.length - parsed.name.length) + guess : undefined;
       rep.add(a.keyRange, 'warning', 'unknown-annotation', `unknown Kube-OVN annotation "${parsed.name}"${guess ? `: did you mean "${guess}"?` : ''}`, vm,
         newKey && pair ? fix(`Rename to ${newKey}`, () => [renameKey(pair.key, newKey)], true) : []);
@@ -527,7 +527,7 @@ function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Repor
     }
     if (parsed.name === 'logical_switch' && a.on === 'template' && book.hasCluster && a.valueRange) {
       const subnet = book.findSubnet(a.value);
-      const pair = getPair(tAnn, a.key);
+      const pair = getPair(tAnn(), a.key);
       if (!subnet) {
         const names = book.allSubnetNames();
         const close = names.map((n) => ({ n, d: levenshtein(n, a.value) })).sort((x, y) => x.d - y.d)[0];
