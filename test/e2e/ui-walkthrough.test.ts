@@ -156,6 +156,20 @@ describe('real editor UI: the six guided labs, step by step on the local lab', {
     }
   };
 
+  /**
+   * Waits for the step's tick. A panel the step opened (or revealed, when it was open already)
+   * hides the walkthrough and its DOM goes with it: back to the Welcome tab whenever it is not on top.
+   */
+  const waitTicked = async (s: UiSession, step: GuidedStep) => {
+    const page = s.workbench.page;
+    const end = Date.now() + 180_000;
+    while (!(await page.evaluate<boolean>(ticked(step.title)))) {
+      if (Date.now() > end) throw new Error(`${step.title} was not ticked within 180 s`);
+      if ((await page.locator('.tabs-container .tab.active', { hasText: /^Welcome$/ }).count()) === 0) await welcomeTab(s).click();
+      await sleep(300);
+    }
+  };
+
   /** The extension's log lines so far (user-data/logs/<session>/exthost1/ovnlab.ovnlab/ovnlab.log). */
   const extensionLog = (s: UiSession): string[] => {
     const logs = join(s.server.userDataDir, 'logs');
@@ -188,16 +202,20 @@ describe('real editor UI: the six guided labs, step by step on the local lab', {
         await welcomeTab(s).click();
         await press(s, step, 'Check');
       } else if (step.action.kind === 'command' || step.action.kind === 'trace') {
-        // a panel the step opened hides the walkthrough (its DOM goes with it): back to its tab
         await page.locator('.tabs-container .tab', { hasText: step.action.kind === 'trace' ? /Trace/ : /Flows/ }).first().waitFor({ timeout: 60_000 });
-        await welcomeTab(s).click();
       }
-      await page.waitForFunction(ticked(step.title), undefined, { timeout: 180_000 });
+      await waitTicked(s, step);
       t.diagnostic(`${step.id}: ${label ?? 'Check'} → ticked (${Date.now() - t0} ms)`);
     }
     // a step can tick while its action logged an error (an apply that half failed): none may have
-    const logged = extensionLog(s).slice(logFrom);
-    assert.ok(logged.some((l) => l.includes(`lab ${lab.n} step ${lab.steps.at(-1)!.id}: ok`)), `the extension log (read for errors) has no line of lab ${lab.n}'s last check`);
+    // the log reaches its file a little after the tick: wait for the last check's line
+    const lastOk = `lab ${lab.n} step ${lab.steps.at(-1)!.id}: ok`;
+    let logged = extensionLog(s).slice(logFrom);
+    for (let i = 0; i < 100 && !logged.some((l) => l.includes(lastOk)); i++) {
+      await sleep(100);
+      logged = extensionLog(s).slice(logFrom);
+    }
+    assert.ok(logged.some((l) => l.includes(lastOk)), `the extension log (read for errors) has no line "${lastOk}"`);
     const errors = logged.filter((l) => /\[error\]/.test(l));
     assert.deepEqual(errors, [], `the extension logged errors during lab ${lab.n}`);
     // reopened from the palette, the walkthrough shows every step ticked (the context keys hold)
