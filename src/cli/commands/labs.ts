@@ -1,23 +1,25 @@
 // `ovnlab labs list|check|run`: the guided labs of the editor's walkthrough, for scripts and CI.
 // `check` exits 1 when a check fails and prints what to do; `run` does a step's action the
 // scripted way (lens edits through the same edit functions) and then checks it.
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError } from '../command';
 import { localLabDir } from '../target-options';
-import { LocalLab } from '../../lab/local/local-lab';
-import { localLabTarget } from '../../lab/local/lab-target';
+import { defaultKindLabDir } from '../../lab/kind/kind-lab';
+import { guidedContextFor } from '../../lab/guided/guided-context';
 import { GUIDED_LABS, findLab, type GuidedLab, type GuidedStep } from '../../lab/guided/catalogue';
-import { fileMemo, findLabsDir, guidedWorkDir, runCheck, runScriptAction, type GuidedContext } from '../../lab/guided/step-runner';
+import { findLabsDir, runCheck, runScriptAction, type GuidedContext } from '../../lab/guided/step-runner';
 
 async function contextFor(v: Record<string, unknown>, io: CliIo): Promise<GuidedContext> {
-  const dir = localLabDir(v.dir, io.env);
   const labsDir = findLabsDir(dirname(fileURLToPath(import.meta.url)), io.env) ?? findLabsDir(process.cwd(), io.env);
   if (!labsDir) throw new UsageError('the labs/ folder was not found: run from the ovnlab checkout or set OVNLAB_LABS_DIR');
-  const workDir = guidedWorkDir(dir);
-  const backend = new LocalLab(dir);
-  return { backend, target: () => localLabTarget(dir), labsDir, workDir, memo: await fileMemo(workDir) };
+  const backend = v.backend ?? 'local';
+  if (backend !== 'local' && backend !== 'kind') throw new UsageError(`--backend is local or kind, not "${String(backend)}"`);
+  // --dir names the lab of the chosen backend; the other keeps its default
+  const kindDir = backend === 'kind' && typeof v.dir === 'string' ? resolve(v.dir)
+    : io.env.OVNLAB_KIND_LAB_DIR ? resolve(io.env.OVNLAB_KIND_LAB_DIR) : defaultKindLabDir(io.env);
+  return guidedContextFor({ backend, localLabDir: localLabDir(backend === 'local' ? v.dir : undefined, io.env), kindLabDir: kindDir, labsDir, env: io.env });
 }
 
 function pick(p: string[]): { lab: GuidedLab; steps: GuidedStep[] } {
@@ -31,7 +33,7 @@ function pick(p: string[]): { lab: GuidedLab; steps: GuidedStep[] } {
   return { lab, steps: [step] };
 }
 
-const dirOption = { dir: { type: 'string' as const } };
+const dirOption = { dir: { type: 'string' as const }, backend: { type: 'string' as const } };
 
 export const labsCommands: CliCommand[] = [
   {
@@ -54,7 +56,7 @@ export const labsCommands: CliCommand[] = [
   {
     path: ['labs', 'check'],
     summary: 'run a guided lab\'s checks against the lab (all steps, or one); exit 1 when one fails',
-    usage: 'labs check N [STEP] [--dir DIR] [--json]',
+    usage: 'labs check N [STEP] [--backend local|kind] [--dir DIR] [--json]',
     options: dirOption,
     async run(v, p, io) {
       const { lab, steps } = pick(p);
@@ -77,7 +79,7 @@ export const labsCommands: CliCommand[] = [
   {
     path: ['labs', 'run'],
     summary: 'do a guided lab step\'s action the scripted way (apply, the lens edit…), then check it',
-    usage: 'labs run N STEP [--dir DIR]',
+    usage: 'labs run N STEP [--backend local|kind] [--dir DIR]',
     options: dirOption,
     async run(v, p, io) {
       if (!p[1]) throw new UsageError('labs run needs a lab and a step, e.g. `ovnlab labs run 1 pin` (ovnlab labs list shows them)');

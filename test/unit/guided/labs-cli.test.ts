@@ -44,3 +44,17 @@ test('labs check with an unknown lab or step says which exist', async () => {
   assert.equal(await runCli(['labs', 'check', '2', 'nope'], io2), 2);
   assert.match(io2.stderr.join('\n'), /steps are up, apply, stop, start/);
 });
+
+test('labs check --backend kind on a machine without a kind lab (no Docker here): exit 1 saying how to start it; a bad backend exits 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ovnlab-labs-kind-'));
+  try {
+    const io = memoryIo({ PATH: process.env.PATH, HOME: dir });
+    assert.equal(await runCli(['labs', 'check', '5', '--backend', 'kind', '--dir', join(dir, 'kind')], io), 1);
+    assert.match(io.stdout[0], /^FAIL 5\.up .*kind lab not running.*ovnlab lab up --backend kind/);
+    const bad = memoryIo();
+    assert.equal(await runCli(['labs', 'check', '5', '--backend', 'docker'], bad), 2);
+    assert.match(bad.stderr.join('\n'), /--backend is local or kind, not "docker"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
