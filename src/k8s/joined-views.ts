@@ -77,7 +77,7 @@ export interface VpcRow {
   router?: string;
 }
 
-export type EipSource = 'OvnFip' | 'OvnDnatRule' | 'OvnSnatRule' | 'IptablesFIPRule' | 'pod-annotation' | 'OvnEip';
+export type EipSource = 'OvnFip' | 'OvnDnatRule' | 'OvnSnatRule' | 'IptablesFIPRule' | 'pod-annotation' | 'vm-annotation' | 'OvnEip';
 
 export interface EipRow {
   source: EipSource;
@@ -458,6 +458,26 @@ export function eipRows(snap: ClusterSnapshot, ix: StoreIndexes = buildIndexes(s
       pod: { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name },
       node: pod.spec?.nodeName,
       ...vmOfPod(pod),
+    });
+  }
+  // a VM asks for its EIP on its template; its virt-launcher pod carries the annotation once it
+  // runs (listed above). A VM without such a pod (stopped, not yet scheduled, or on the embedded
+  // lab, which runs no pods) is listed from its template, so the EIP it asked for is never missing.
+  const vmsWithPodRow = new Set(out.filter((r) => r.source === 'pod-annotation' && r.vm).map((r) => objectKey(r.vm!.namespace, r.vm!.name)));
+  for (const [key, vm] of snap.virtualmachines) {
+    const ann = vm.spec?.template?.metadata?.annotations;
+    const eip = ann?.[ANNOTATIONS.eip];
+    if (!eip || vmsWithPodRow.has(key)) continue;
+    const vmi = snap.virtualmachineinstances.get(key);
+    const ns = vm.metadata.namespace ?? '';
+    out.push({
+      source: 'vm-annotation',
+      name: vm.metadata.name,
+      namespace: ns,
+      externalIp: eip,
+      internalIp: ann?.[ANNOTATIONS.ipAddress] ?? primaryInterface(vm, vmi).ip,
+      vm: { namespace: ns, name: vm.metadata.name },
+      node: vmi?.status?.nodeName,
     });
   }
   for (const e of snap['ovn-eips'].values()) {

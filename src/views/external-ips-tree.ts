@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { ClusterStore, StoreChange } from '../k8s/cluster-store';
 import { eipRows, type EipRow } from '../k8s/joined-views';
 import type { ResourceKey } from '../k8s/resource-catalogue';
-import type { Pod } from '../k8s/resources';
+import type { Pod, VirtualMachine } from '../k8s/resources';
 import { ANNOTATIONS } from '../k8s/store-indexes';
 import { LiveTree, ROOT_KEY } from './live-tree';
 import type { SidebarNode } from './tree-node';
@@ -27,6 +27,10 @@ export class ExternalIpsTree extends LiveTree {
       const had = (c.previous as Pod | undefined)?.metadata.annotations?.[ANNOTATIONS.eip];
       const has = (c.object as Pod).metadata.annotations?.[ANNOTATIONS.eip];
       if (had || has) return [ROOT_KEY];
+    }
+    if (c.resource === 'virtualmachines') {
+      const eipOf = (vm: VirtualMachine | undefined) => vm?.spec?.template?.metadata?.annotations?.[ANNOTATIONS.eip];
+      if (eipOf(c.previous as VirtualMachine | undefined) || eipOf(c.object as VirtualMachine)) return [ROOT_KEY];
     }
     // the internal side of a binding (IP CR, VMI node) moved: only matters when there are bindings
     if (this.rowCount > 0 && (c.resource === 'ips' || c.resource === 'virtualmachineinstances')) return [ROOT_KEY];

@@ -42,7 +42,8 @@ export function objectRefOf(n: SidebarNode): ObjectRef | undefined {
     case 'eip': {
       const r = n.row;
       const resource: Record<EipRow['source'], ResourceKey> = {
-        OvnFip: 'ovn-fips', OvnDnatRule: 'ovn-dnat-rules', OvnSnatRule: 'ovn-snat-rules', IptablesFIPRule: 'iptables-fip-rules', 'pod-annotation': 'pods', OvnEip: 'ovn-eips',
+        OvnFip: 'ovn-fips', OvnDnatRule: 'ovn-dnat-rules', OvnSnatRule: 'ovn-snat-rules', IptablesFIPRule: 'iptables-fip-rules', 'pod-annotation': 'pods',
+  'vm-annotation': 'virtualmachines', OvnEip: 'ovn-eips',
       };
       return { resource: resource[r.source], namespace: r.namespace, name: r.name };
     }

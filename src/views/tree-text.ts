@@ -142,13 +142,14 @@ const EIP_SOURCE_WORDS: Record<EipRow['source'], string> = {
   OvnSnatRule: 'OvnSnatRule',
   IptablesFIPRule: 'IptablesFIPRule',
   'pod-annotation': 'pod annotation ovn.kubernetes.io/eip',
+  'vm-annotation': 'VM template annotation ovn.kubernetes.io/eip',
   OvnEip: 'OvnEip (not bound)',
 };
 
 export function eipText(r: EipRow): RowText {
   const owner = r.vm ? `${r.vm.namespace}/${r.vm.name}` : r.pod ? `${r.pod.namespace}/${r.pod.name}` : undefined;
   const chain = [r.internalIp, owner, r.node].filter(Boolean).join(' → ');
-  const description = [chain ? `→ ${chain}` : r.source === 'OvnEip' ? 'unbound' : '→ ?', r.ports, r.source === 'pod-annotation' ? 'annotation' : r.source].filter(Boolean).join(' · ');
+  const description = [chain ? `→ ${chain}` : r.source === 'OvnEip' ? 'unbound' : '→ ?', r.ports, r.source === 'pod-annotation' || r.source === 'vm-annotation' ? 'annotation' : r.source].filter(Boolean).join(' · ');
   const tooltip = [
     `**${md(r.externalIp ?? '(no address yet)')}** — ${md(EIP_SOURCE_WORDS[r.source])} ${md(r.namespace ? `${r.namespace}/${r.name}` : r.name)}`,
     '',
@@ -164,7 +165,7 @@ export function eipText(r: EipRow): RowText {
       ['Ready', r.ready === undefined ? undefined : r.ready ? 'yes' : 'no'],
     ]),
   ].join('\n');
-  const flags = ['eip', r.source === 'pod-annotation' ? 'annotation' : r.source === 'OvnFip' ? 'fip' : 'crd'];
+  const flags = ['eip', r.source === 'pod-annotation' || r.source === 'vm-annotation' ? 'annotation' : r.source === 'OvnFip' ? 'fip' : 'crd'];
   if (r.externalIp) flags.push('ip');
   if (r.vm) flags.push('vm');
   return {

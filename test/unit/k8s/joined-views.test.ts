@@ -229,6 +229,30 @@ describe('EIP rows (external IP → internal IP → VM → node)', () => {
     const free = rows.filter((x) => x.source === 'OvnEip');
     assert.deepEqual(free.map((x) => x.name), ['eip-free']);
   });
+  test('a VM that asks for an EIP on its template is listed from it, unless its launcher pod already is', () => {
+    const withEip = (v: ReturnType<typeof vm>, eip: string) => {
+      v.spec!.template!.metadata!.annotations!['ovn.kubernetes.io/eip'] = eip;
+      return v;
+    };
+    const base = sample();
+    const snap = snapshotFrom({
+      virtualmachines: [
+        ...base.virtualmachines.values(),
+        withEip(vm('default', 'eip-vm', { pin: '10.16.0.15' }), '192.168.100.101'),
+        withEip(vm('default', 'eip-stopped', { runStrategy: 'Halted' }), '192.168.100.102'),
+      ].map((v) => (v.metadata.name === 'kept-vm' ? withEip(v, '172.18.0.50') : v)),
+      virtualmachineinstances: [...base.virtualmachineinstances.values(), vmi('default', 'eip-vm', { ip: '10.16.0.15', node: 'node2' })],
+      pods: [...base.pods.values()],
+    });
+    const r = eipRows(snap);
+    const fromVm = r.filter((x) => x.source === 'vm-annotation');
+    assert.deepEqual(fromVm.map((x) => [x.externalIp, x.internalIp, x.vm?.name, x.node]), [
+      ['192.168.100.101', '10.16.0.15', 'eip-vm', 'node2'],
+      ['192.168.100.102', undefined, 'eip-stopped', undefined],
+    ]);
+    // kept-vm's template asks for 172.18.0.50 and its launcher pod carries it: one row, the pod's
+    assert.deepEqual(r.filter((x) => x.externalIp === '172.18.0.50').map((x) => x.source), ['pod-annotation']);
+  });
 });
 
 describe('indexes', () => {
