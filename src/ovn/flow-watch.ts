@@ -44,10 +44,13 @@ export interface FlowWatchOptions {
 }
 
 export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: string, previous?: FlowSnapshot): Promise<FlowSnapshot> {
+  const t0 = performance.now();
+  /** statistics read just now that showed the flow table changed: the text below is lined up with them */
+  let fresh: FlowStats | undefined;
   if (previous?.stats && target.flowStats && previous.node === node && previous.bridge === bridge) {
-    const t0 = performance.now();
     // a failure here is answered by the text dump below, which says what is wrong
     const stats = await target.flowStats(node, bridge).catch(() => undefined);
+    fresh = stats;
     if (stats && stats.sameFlows(previous.stats)) {
       const t1 = performance.now();
       const columns = previous.columns.withCounters(stats.duration, stats.packets, stats.bytes, stats.idleAge);
@@ -56,10 +59,9 @@ export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: 
       return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'counters', columns, stats };
     }
   }
-  const t0 = performance.now();
   const [text, stats] = await Promise.all([
     target.dumpFlows(node, bridge),
-    target.flowStats ? target.flowStats(node, bridge).catch(() => undefined) : undefined,
+    fresh ?? (target.flowStats ? target.flowStats(node, bridge).catch(() => undefined) : undefined),
   ]);
   const t1 = performance.now();
   const { columns, errors } = parseFlowColumns(text);
