@@ -5,7 +5,13 @@ import { cpSync, mkdirSync } from 'node:fs';
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.cjs', format: 'cjs', external: ['vscode'] }),
+  build({
+    ...common, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.cjs', format: 'cjs', external: ['vscode'],
+    // modules that find files next to themselves (labs/, deploy/crds) read import.meta.url, which
+    // a CommonJS bundle does not have: give them the bundle's own file URL
+    define: { 'import.meta.url': '__ovnlabModuleUrl' },
+    banner: { js: "const __ovnlabModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
   build({
     ...common,
     entryPoints: ['src/cli/entry.ts'],

@@ -121,6 +121,11 @@ describe('OVSDB client on a real OVN Northbound ovsdb-server', async () => {
       '--', 'lr-route-add', 'ovn-cluster', '0.0.0.0/0', '192.168.100.1',
       '--', 'acl-add', 'ovn-default', 'to-lport', '1000', 'ip4.src == 10.16.0.15 && tcp.dst == 22', 'drop',
     ]);
+    // ovn-northd writes child1's `tag` (from its tag_request) a moment later: wait for it, or the
+    // comparisons below race with that write
+    for (let i = 0; i < 100 && (await central.nbctl(['get', 'logical_switch_port', 'child1', 'tag'])).trim() !== '7'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 
   after(async () => {
