@@ -140,6 +140,8 @@ export const BASE_SETTINGS: Record<string, unknown> = {
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'update.mode': 'none',
+  // the test folders sit inside our checkout: no "open the parent repository?" toast over screenshots
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 export interface CodeServerOptions {

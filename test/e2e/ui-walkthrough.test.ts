@@ -138,6 +138,11 @@ describe('real editor UI: the six guided labs, step by step on the local lab', {
     const page = s.workbench.page;
     await page.locator(`.editor-group-container .monaco-editor[data-uri$="${lab.id}/${file.split('/').pop()}"]`).first().waitFor({ timeout: 30_000 });
     if (c.kind === 'yamlPinned') {
+      if (lab.n === 1) {
+        // the README's picture of the VM YAML lenses, as a user first sees them
+        await page.locator('.codelens-decoration a', { hasText: 'Pin IP' }).first().waitFor({ timeout: 15_000 });
+        copyFileSync(await s.workbench.screenshot('vm-yaml-lenses'), join(repoRoot, 'docs', 'media', 'vm-yaml-lenses.png'));
+      }
       await s.workbench.clickCodeLens('Pin IP');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Type an IP' }).first().click({ timeout: 15_000 });
       const input = page.locator('.quick-input-widget input');
