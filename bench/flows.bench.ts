@@ -6,63 +6,14 @@
 // (test/fixtures/ovn-output/dump-flows-br-int-no-stats.txt), copied for many datapaths
 // (a distinct `metadata` per copy, as OVN gives each logical datapath) until there are 100k.
 // Everything runs in a throw-away network namespace and directory, removed afterwards.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { startChassis, type OvsChassis } from '../src/lab/local/ovn-daemons';
-import { addNetns, delNetns, canUseNetns } from '../src/lab/local/netns';
-import { parseFlowDump, parseFlowColumns, type Flow } from '../src/ovn/flow-dump';
+import { parseFlowDump, parseFlowColumns } from '../src/ovn/flow-dump';
 import { diffFlows, diffFlowColumns } from '../src/ovn/flow-diff';
+import { procCpu, startFlowBridge } from './flow-bridge';
 import { result, type BenchResult } from './result';
 
 const FLOWS = Number(process.env.OVNLAB_BENCH_FLOWS ?? 100_000);
 const RUNS = 5;
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** add-flows lines: the sandbox's real flows, one copy per fake datapath, until `n` lines. */
-export function ovnLikeFlows(template: Flow[], n: number): string[] {
-  const lines: string[] = [];
-  for (let copy = 0; lines.length < n; copy++) {
-    for (const f of template) {
-      if (lines.length >= n) break;
-      // each copy gets its own metadata range, keeping the original datapath's low bits
-      const fields = f.matchFields.map((m) => {
-        if (m.field !== 'metadata' || m.value === undefined) return m.value === undefined ? m.field : `${m.field}=${m.value}`;
-        return `metadata=0x${((copy << 8) | Number(m.value)).toString(16)}`;
-      });
-      if (!f.matchFields.some((m) => m.field === 'metadata')) fields.push(`metadata=0x${(copy << 8).toString(16)}`);
-      const cookie = `0x${((Number.parseInt(f.cookie, 16) ^ copy) >>> 0).toString(16)}`;
-      lines.push(`cookie=${cookie},table=${f.table},priority=${f.priority},${fields.join(',')} actions=${f.actions}`);
-    }
-  }
-  return lines;
-}
-
-/** CPU seconds (user + system) of a process, or of the children this process reaped, from /proc. */
-async function procCpu(pid: number | 'self-children'): Promise<number> {
-  const stat = await readFile(`/proc/${pid === 'self-children' ? 'self' : pid}/stat`, 'utf8');
-  // fields after the command name (which may hold spaces) start at state, field 3
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = pid === 'self-children' ? Number(f[13]) + Number(f[14]) : Number(f[11]) + Number(f[12]);
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
-
-/**
- * Waits until a process is idle (under 5% of a core over half a second, 30 s at most): after
- * `add-flows` of 100k flows ovs-vswitchd keeps working for a while, and a dump timed then
- * measures that work too.
- */
-export async function waitForIdle(pid: number): Promise<void> {
-  const end = performance.now() + 30_000;
-  while (performance.now() < end) {
-    const c0 = await procCpu(pid);
-    await new Promise((r) => setTimeout(r, 500));
-    if ((await procCpu(pid)) - c0 < 0.025) return;
-  }
-}
 
 /** The best of several runs, for both sides: on a shared machine the other runs measure the neighbours. */
 function best(xs: number[]): number {
@@ -70,30 +21,14 @@ function best(xs: number[]): number {
 }
 
 export default async function flowsBench(): Promise<BenchResult[]> {
-  if (!canUseNetns()) throw new Error('the flows bench needs root (a network namespace for its ovs-vswitchd): run it as root, as CI does');
-  const id = randomBytes(3).toString('hex');
-  const netns = `ovb${id}`;
-  const dir = await mkdtemp(join(tmpdir(), 'ovnlab-bench-flows-'));
-  let chassis: OvsChassis | undefined;
-  await addNetns(netns);
+  const bridge = await startFlowBridge('flows', FLOWS);
   try {
-    // ovn-controller has no SB to talk to here: only ovs-vswitchd and the separate bridge matter
-    chassis = await startChassis({ dir: join(dir, 'ovs'), name: `bench${id}`, sbRemote: `unix:${join(dir, 'no-sb.sock')}`, datapathType: 'dummy', netns });
-    const ch = chassis;
-    await ch.vsctl(['add-br', 'brbench', '--', 'set', 'bridge', 'brbench', 'datapath_type=dummy', 'fail-mode=secure',
-      '--', 'add-port', 'brbench', 'p1', '--', 'set', 'interface', 'p1', 'type=dummy', 'ofport_request=1']);
-    const template = parseFlowDump(await readFile(join(here, '..', 'test', 'fixtures', 'ovn-output', 'dump-flows-br-int-no-stats.txt'), 'utf8'));
-    if (template.errors.length > 0) throw new Error(`template flows do not parse: line ${template.errors[0].line}: ${template.errors[0].reason}`);
-    const file = join(dir, 'flows.txt');
-    const tLoad = performance.now();
-    await writeFile(file, ovnLikeFlows(template.flows, FLOWS).join('\n') + '\n');
-    await ch.shell.run('ovs-ofctl', ['add-flows', 'brbench', file], { timeoutMs: 600_000 });
-    console.error(`loaded ${FLOWS} flows in ${((performance.now() - tLoad) / 1000).toFixed(1)} s`);
+    const ch = bridge.chassis;
+    console.error(`loaded ${FLOWS} flows in ${bridge.loadSeconds.toFixed(1)} s`);
 
     // wall time of the dump, and its CPU time: ovs-ofctl's (a child we reap) plus ovs-vswitchd's
     // serving it. On a busy shared machine wall times measure the neighbours too; CPU does not.
-    const vswitchd = Number((await readFile(join(dir, 'ovs', 'run', 'ovs-vswitchd.pid'), 'utf8')).trim());
-    await waitForIdle(vswitchd);
+    const vswitchd = bridge.vswitchd;
     const dumpTimes: number[] = [];
     const dumpCpu: number[] = [];
     let first = '';
@@ -170,8 +105,6 @@ export default async function flowsBench(): Promise<BenchResult[]> {
       result(`same, with every match and action list split, vs ovs-ofctl dump-flows`, best(fullTimes), baseline, 'ms', 1.5),
     ];
   } finally {
-    await chassis?.stop();
-    await delNetns(netns);
-    await rm(dir, { recursive: true, force: true });
+    await bridge.close();
   }
 }

@@ -2,29 +2,24 @@
 //  - host: one live refresh cycle (takeFlowSnapshot through LocalOvnTarget: binary counters over
 //    the bridge's OpenFlow socket onto the parsed rows + diff, the view model's rebuild, the
 //    `rows` message serialised as postMessage would) against `ovs-ofctl dump-flows` alone, both
-//    on a real ovs-vswitchd bridge loaded with 100k OVN-shaped flows (flows.bench's generator);
+//    on a real ovs-vswitchd bridge loaded with 100k OVN-shaped flows (bench/flow-bridge.ts);
 //    target: the cycle ≤ 300 ms. The cycle right after the flow table changed (text read and
 //    parsed again) is reported too, as a ratio to the dump;
 //  - webview: media/flows.js in Chromium (playwright-core, the e2e harness's chromium) with a
 //    stub acquireVsCodeApi that answers window requests from a 100k-row list; refreshes are
 //    posted while the table scrolls and the longest frame (requestAnimationFrame gaps) must stay
 //    ≤ 50 ms. Everything runs in a throw-away namespace and directory, removed afterwards.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
-import { startChassis, type OvsChassis } from '../src/lab/local/ovn-daemons';
-import { addNetns, delNetns, canUseNetns } from '../src/lab/local/netns';
-import { parseFlowDump } from '../src/ovn/flow-dump';
 import { takeFlowSnapshot, type FlowSnapshot } from '../src/ovn/flow-watch';
 import { LocalOvnTarget } from '../src/ovn/local-target';
 import { FlowsViewModel } from '../src/views/flows-view-model';
 import type { FlowsMessage } from '../src/views/panel-messages';
 import { checkEnvironment } from '../test/e2e/harness';
-import { ovnLikeFlows, waitForIdle } from './flows.bench';
+import { startFlowBridge, waitForIdle } from './flow-bridge';
 import { result, type BenchResult } from './result';
 
 const FLOWS = Number(process.env.OVNLAB_BENCH_FLOWS ?? 100_000);
@@ -32,25 +27,12 @@ const RUNS = 5;
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function hostCycle(): Promise<BenchResult[]> {
-  if (!canUseNetns()) throw new Error('the panels bench needs root (a network namespace for its ovs-vswitchd): run it as root, as CI does');
-  const id = randomBytes(3).toString('hex');
-  const netns = `ovp${id}`;
-  const dir = await mkdtemp(join(tmpdir(), 'ovnlab-bench-panels-'));
-  let chassis: OvsChassis | undefined;
-  await addNetns(netns);
+  // ovs-vswitchd works on for a while after a flow-table change; every figure is taken once it rests
+  const bridge = await startFlowBridge('panels', FLOWS);
   try {
-    chassis = await startChassis({ dir: join(dir, 'ovs'), name: `benchp${id}`, sbRemote: `unix:${join(dir, 'no-sb.sock')}`, datapathType: 'dummy', netns });
-    const ch = chassis;
-    await ch.vsctl(['add-br', 'brbench', '--', 'set', 'bridge', 'brbench', 'datapath_type=dummy', 'fail-mode=secure',
-      '--', 'add-port', 'brbench', 'p1', '--', 'set', 'interface', 'p1', 'type=dummy', 'ofport_request=1']);
-    const template = parseFlowDump(await readFile(join(here, '..', 'test', 'fixtures', 'ovn-output', 'dump-flows-br-int-no-stats.txt'), 'utf8'));
-    const file = join(dir, 'flows.txt');
-    await writeFile(file, ovnLikeFlows(template.flows, FLOWS).join('\n') + '\n');
-    await ch.shell.run('ovs-ofctl', ['add-flows', 'brbench', file], { timeoutMs: 600_000 });
-    // ovs-vswitchd works on for a while after a flow-table change; every figure is taken once it rests
-    const vswitchd = Number((await readFile(join(dir, 'ovs', 'run', 'ovs-vswitchd.pid'), 'utf8')).trim());
-    await waitForIdle(vswitchd);
-    const target = new LocalOvnTarget({ nbRemote: 'unix:/nonexistent', sbRemote: 'unix:/nonexistent', nodes: [{ name: 'bench', runDir: join(dir, 'ovs', 'run') }], label: 'bench' });
+    const ch = bridge.chassis;
+    const vswitchd = bridge.vswitchd;
+    const target = new LocalOvnTarget({ nbRemote: 'unix:/nonexistent', sbRemote: 'unix:/nonexistent', nodes: [{ name: 'bench', runDir: bridge.runDir }], label: 'bench' });
     const vm = new FlowsViewModel();
     let prev: FlowSnapshot | undefined = await takeFlowSnapshot(target, 'bench', 'brbench');
     if (!prev.stats) throw new Error('the binary flow statistics did not line up with the text dump');
@@ -104,9 +86,7 @@ async function hostCycle(): Promise<BenchResult[]> {
       result(`Flows panel refresh right after the flow table changed at ${FLOWS / 1000}k flows (text dump + binary statistics + parse + diff) vs ovs-ofctl dump-flows alone (no target: the dump itself is over 300 ms here)`, Math.min(...textCycles), baseline, 'ms', 1.5),
     ];
   } finally {
-    await chassis?.stop().catch(() => undefined);
-    await delNetns(netns).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await bridge.close();
   }
 }
 
