@@ -5,7 +5,7 @@
 // to the container as an array, never through a shell.
 import { parseCtlJson, type DbRow } from '../ovn/ctl-json';
 import { assertBridge, assertOvnName } from '../ovn/names';
-import { dumpFlowsArgs, VERSION_NEGOTIATION_FAILED } from '../ovn/dump-flows-args';
+import { dumpFlowsNegotiating } from '../ovn/dump-flows-args';
 import { OvnTargetError, type FlowDumpOptions, type OvnDb, type OvnTarget } from '../ovn/ovn-target';
 import type { KubeClient } from './kube-client';
 import { type ExecResult, type PodExecTarget, execInPod, findOvnCentralLeader, findOvsPod, ovsPodsByNode } from './ovn-pods';
@@ -56,12 +56,7 @@ export class ClusterOvnTarget implements OvnTarget {
   async dumpFlows(node: string, bridge: string, opts: FlowDumpOptions = {}): Promise<string> {
     assertBridge(bridge);
     const pod = await this.ovsPod(node);
-    try {
-      return await this.run(pod, ['ovs-ofctl', ...dumpFlowsArgs(bridge, opts)]);
-    } catch (e) {
-      if (!VERSION_NEGOTIATION_FAILED.test((e as Error).message)) throw e;
-      return this.run(pod, ['ovs-ofctl', ...dumpFlowsArgs(bridge, opts, true)]);
-    }
+    return dumpFlowsNegotiating((args) => this.run(pod, ['ovs-ofctl', ...args]), bridge, opts);
   }
 
   async ovnTrace(datapath: string, microflow: string): Promise<string> {

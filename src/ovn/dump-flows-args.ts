@@ -4,11 +4,21 @@
 // targets then ask again allowing 1.3 to 1.5, whose output the parser reads the same way.
 import type { FlowDumpOptions } from './ovn-target';
 
-export const VERSION_NEGOTIATION_FAILED = /version negotiation failed/;
+const VERSION_NEGOTIATION_FAILED = /version negotiation failed/;
 
 export function dumpFlowsArgs(bridge: string, opts: FlowDumpOptions = {}, newerOpenFlow = false): string[] {
   return [
     ...(newerOpenFlow ? ['-O', 'OpenFlow13,OpenFlow14,OpenFlow15'] : []),
     'dump-flows', ...(opts.names ? ['--names'] : []), ...(opts.noStats ? ['--no-stats'] : []), bridge,
   ];
+}
+
+/** Runs a dump with `run` (the target's way to run ovs-ofctl), asking again with 1.3-1.5 when 1.0 is refused. */
+export async function dumpFlowsNegotiating(run: (args: string[]) => Promise<string>, bridge: string, opts: FlowDumpOptions = {}): Promise<string> {
+  try {
+    return await run(dumpFlowsArgs(bridge, opts));
+  } catch (e) {
+    if (!VERSION_NEGOTIATION_FAILED.test((e as Error).message)) throw e;
+    return run(dumpFlowsArgs(bridge, opts, true));
+  }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DbRow, DbValue } from './ctl-json';
 import { OvsdbClient, Operations, type ColumnValue } from './ovsdb/index';
 import { assertBridge, assertOvnName } from './names';
-import { dumpFlowsArgs, VERSION_NEGOTIATION_FAILED } from './dump-flows-args';
+import { dumpFlowsNegotiating } from './dump-flows-args';
 import { fetchFlowStats, type FlowStats } from './openflow/flow-stats';
 import { OvnTargetError, type FlowDumpOptions, type OvnDb, type OvnTarget } from './ovn-target';
 
@@ -88,12 +88,7 @@ export class LocalOvnTarget implements OvnTarget {
     const n = this.node(node);
     assertBridge(bridge);
     const hint = () => `cannot dump flows of ${bridge} on node ${node}: is ovs-vswitchd running there and does the bridge exist?`;
-    try {
-      return await this.run('ovs-ofctl', dumpFlowsArgs(bridge, opts), { OVS_RUNDIR: n.runDir }, hint);
-    } catch (e) {
-      if (!VERSION_NEGOTIATION_FAILED.test((e as Error).message)) throw e;
-      return this.run('ovs-ofctl', dumpFlowsArgs(bridge, opts, true), { OVS_RUNDIR: n.runDir }, hint);
-    }
+    return dumpFlowsNegotiating((args) => this.run('ovs-ofctl', args, { OVS_RUNDIR: n.runDir }, hint), bridge, opts);
   }
 
   async flowStats(node: string, bridge: string): Promise<FlowStats> {
