@@ -20,6 +20,7 @@ up() {
   ovn-nbctl --db=$NB --no-wait init; ovn-sbctl --db=$SB init
   ovn-northd -vconsole:off --detach --no-chdir --pidfile=$C/northd.pid --log-file=$C/northd.log --unixctl=$C/northd.ctl \
     --ovnnb-db=$NB --ovnsb-db=$SB
+  ovn-nbctl --db=$NB --timeout=20 --wait=sb sync  # northd has written the SB before any ovn-controller connects
   ip netns add obb$ID-ul; ip -n obb$ID-ul link add br0 type bridge; ip -n obb$ID-ul link set br0 up
   i=0
   for n in $NODES; do i=$((i+1)); d=$B/$n; mkdir -p $d

@@ -82,7 +82,8 @@ export class LocalLab implements LabBackend {
     // every namespace is recorded before any is made, so down() finds them after any failure
     for (const ns of [state.underlayNetns, ...nodes.map((n) => n.netns)]) if (ns) await this.recordNetns(state, ns);
     progress('starting OVN central (NB, SB, northd) and the nodes', 0);
-    // ovn-controller retries until the SB socket exists, so central and the nodes start together
+    // central and the nodes' OVS start together; each ovn-controller waits for northd's first
+    // write to the SB (see startOvnCentral)
     const sbRemote = `unix:${join(state.centralDir, 'run', 'ovnsb_db.sock')}`;
     const underlay = (async () => {
       if (!state.underlayNetns) return;
@@ -105,8 +106,9 @@ export class LocalLab implements LabBackend {
       progress(`API server up with the CRDs (${((Date.now() - t0) / 1000).toFixed(2)} s); kubeconfig ${state.kube.kubeconfig}`);
       return undefined;
     };
+    const centralUp = startOvnCentral(state.centralDir);
     const settled = await Promise.allSettled([
-      startOvnCentral(state.centralDir),
+      centralUp,
       kube(),
       ...nodes.map(async (nd, i) => {
         await underlay;
@@ -115,7 +117,7 @@ export class LocalLab implements LabBackend {
           await wireNodeToUnderlay(state.underlayNetns, nd.netns, i + 1);
         }
         check();
-        const ch = await startChassis({ dir: nd.dir, name: nd.name, sbRemote, netns: nd.netns, datapathType: state.datapath, encapIp: nd.encapIp });
+        const ch = await startChassis({ dir: nd.dir, name: nd.name, sbRemote, netns: nd.netns, datapathType: state.datapath, encapIp: nd.encapIp, sbReady: centralUp });
         if (root) await createBrPhy(ch, nd.encapIp, nd.phyMac);
         progress(`node ${nd.name} up (${((Date.now() - t0) / 1000).toFixed(2)} s)`, ++done / steps);
         return ch;

@@ -69,14 +69,27 @@ export async function stopByPidfile(pidfile: string, marker: string): Promise<nu
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 1 || !(await pidRunsFrom(pid, marker))) return undefined;
+  if (!Number.isInteger(pid) || pid <= 1) return undefined;
+  // a daemon started with --monitor has its monitor as parent: it would restart a daemon that
+  // crashed, so it goes too (it exits by itself when the daemon dies of SIGTERM)
+  const monitor = await monitorOf(pid, marker);
+  if (await pidRunsFrom(pid, marker)) await terminate(pid);
+  if (monitor !== undefined) {
+    for (let i = 0; i < 20 && isAlive(monitor); i++) await sleep(50);
+    if (isAlive(monitor) && (await pidRunsFrom(monitor, marker))) await terminate(monitor);
+  }
+  return pid;
+}
+
+/** SIGTERM, then SIGKILL after 5 s; returns once the process is gone. */
+async function terminate(pid: number): Promise<void> {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
-    return undefined;
+    return;
   }
   for (let i = 0; i < 50; i++) {
-    if (!isAlive(pid)) return pid;
+    if (!isAlive(pid)) return;
     await sleep(100);
   }
   try {
@@ -85,7 +98,18 @@ export async function stopByPidfile(pidfile: string, marker: string): Promise<nu
     /* already gone */
   }
   for (let i = 0; i < 20 && isAlive(pid); i++) await sleep(50);
-  return pid;
+}
+
+/** The parent of `pid` when it is an OVS --monitor process of the same lab, else undefined. */
+async function monitorOf(pid: number, marker: string): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+    if (!Number.isInteger(ppid) || ppid <= 1) return undefined;
+    return (await pidRunsFrom(ppid, marker)) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function pidRunsFrom(pid: number, marker: string): Promise<boolean> {
@@ -188,6 +212,9 @@ export async function startOvnCentral(dir: string): Promise<OvnCentral> {
       `--unixctl=${sh.path('run', 'ovn-northd.ctl')}`,
       `--ovnnb-db=${nbRemote}`, `--ovnsb-db=${sbRemote}`,
     ]);
+    // returns once ovn-northd has filled the SB (SB_Global's options among it): Debian's 23.03
+    // ovn-controller dies of a SIGSEGV when it connects to an SB that northd has not written yet
+    await central.nbctl(['--timeout=20', '--wait=sb', 'sync']);
   } catch (e) {
     await central.stop();
     throw e;
@@ -206,6 +233,8 @@ export interface ChassisOptions {
   netns?: string;
   /** e.g. { external: 'br-ex' }: creates the bridges and sets ovn-bridge-mappings */
   bridgeMappings?: Record<string, string>;
+  /** resolves when the SB is ready for ovn-controller (OVS starts before, in parallel with central) */
+  sbReady?: Promise<unknown>;
 }
 
 export interface OvsChassis {
@@ -277,9 +306,12 @@ export async function startChassis(o: ChassisOptions): Promise<OvsChassis> {
     );
     if (mappings.length > 0) args.push(`external_ids:ovn-bridge-mappings=${mappings.map(([n, b]) => `${n}:${b}`).join(',')}`);
     await chassis.vsctl(args);
-    // ovn-controller 23.03 has no --unixctl; its control socket is ovn-controller.<pid>.ctl in OVN_RUNDIR
+    await o.sbReady;
+    // ovn-controller 23.03 has no --unixctl; its control socket is ovn-controller.<pid>.ctl in OVN_RUNDIR.
+    // --monitor, as ovn-ctl starts it: a crashed ovn-controller is restarted (and the crash
+    // logged) instead of the chassis silently no longer following the SB
     await sh.run('ovn-controller', [
-      dbRemote, '-vconsole:off', '--detach', '--no-chdir',
+      dbRemote, '-vconsole:off', '--detach', '--monitor', '--no-chdir',
       `--pidfile=${sh.path('run', 'ovn-controller.pid')}`,
       `--log-file=${sh.path('log', 'ovn-controller.log')}`,
     ]);
