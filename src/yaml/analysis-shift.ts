@@ -5,6 +5,7 @@
 // previous analysis may still be in an editor's hands.
 import type { LensArgs, LensModel, QuickFix, TextRange, VmDiagnostic } from './vm-analysis';
 import type { OffsetRange, VmAnnotation, VmDocInfo, VmNetwork, VmRef } from './vm-documents';
+import { LazyFix } from './lazy-fix';
 
 export interface Shift {
   /** characters */
@@ -73,7 +74,9 @@ export function shiftLens(l: LensModel, s: Shift, at: TextRange): LensModel {
 }
 
 function fix(f: QuickFix, d: number): QuickFix {
-  const out: QuickFix = { ...f };
+  // a lazy fix moves without building its edits
+  if (f instanceof LazyFix) return f.moved(d);
+  const out: { -readonly [K in keyof QuickFix]: QuickFix[K] } = { ...f };
   if (f.edits) out.edits = f.edits.map((e) => ({ offset: e.offset + d, length: e.length, newText: e.newText }));
   if (f.command) out.command = { id: f.command.id, args: f.command.args.map((a) => args(a, d)) };
   return out;

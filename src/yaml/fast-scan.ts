@@ -22,7 +22,7 @@ const LF = 10;
 const CR = 13;
 const HASH = 35;
 
-function isMarkerAt(text: string, i: number, ch: string): boolean {
+export function isMarkerAt(text: string, i: number, ch: string): boolean {
   if (text.charCodeAt(i) !== ch.charCodeAt(0) || !text.startsWith(ch.repeat(3), i)) return false;
   const c = text.charCodeAt(i + 3);
   return Number.isNaN(c) || c === SP || c === TAB || c === LF || c === CR;
@@ -225,9 +225,10 @@ class ScanScalar implements YScalar {
   }
 }
 
-class Decline extends Error {}
+/** Thrown inside the scanners when a document leaves the subset they read. */
+export class Decline extends Error {}
 
-function decline(): never {
+export function decline(): never {
   throw new Decline();
 }
 
@@ -510,39 +511,8 @@ class Scanner {
     return undefined;
   }
 
-  /** A one-line value starting at q: a flow collection, a quoted or a plain scalar. */
   private value(q: number, le: number): YNode {
-    const { text } = this;
-    const c = text.charCodeAt(q);
-    let node: YNode;
-    let after: number;
-    if (c === 91 || c === 123) {
-      const r = new FlowParser(text, q, le).parse();
-      node = r.node;
-      after = r.end;
-    } else if (c === 34 || c === 39) {
-      const e = quotedEnd(text, q, le);
-      if (e === undefined) decline();
-      node = quotedScalar(text, q, e);
-      after = e;
-    } else {
-      if (isIndicator(c) || (c === 45 && (q + 1 >= le || text.charCodeAt(q + 1) === SP))) decline();
-      let e = q;
-      for (; e < le; e++) {
-        const ch = text.charCodeAt(e);
-        if (ch === HASH && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) break;
-        if (ch === 58) {
-          const nx = e + 1 >= le ? SP : text.charCodeAt(e + 1);
-          if (nx === SP || nx === TAB) decline();
-        }
-      }
-      while (e > q && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
-      return new ScanScalar(text, q, e, 'plain');
-    }
-    let r = after;
-    while (r < le && (text.charCodeAt(r) === SP || text.charCodeAt(r) === TAB)) r++;
-    if (r < le && !(text.charCodeAt(r) === HASH && r > after)) decline();
-    return node;
+    return oneLineValue(this.text, q, le);
   }
 
   private startSkip(q: number, le: number, col: number): YOpaque {
@@ -601,7 +571,44 @@ class Scanner {
   }
 }
 
-function isBlankFrom(text: string, p: number, le: number): boolean {
+/**
+ * A one-line value starting at q: a flow collection, a quoted or a plain scalar (declines, i.e.
+ * throws, on anything else). Shared with the direct VM reader (vm-fast-read.ts).
+ */
+export function oneLineValue(text: string, q: number, le: number): YNode {
+  const c = text.charCodeAt(q);
+  let node: YNode;
+  let after: number;
+  if (c === 91 || c === 123) {
+    const r = new FlowParser(text, q, le).parse();
+    node = r.node;
+    after = r.end;
+  } else if (c === 34 || c === 39) {
+    const e = quotedEnd(text, q, le);
+    if (e === undefined) decline();
+    node = quotedScalar(text, q, e);
+    after = e;
+  } else {
+    if (isIndicator(c) || (c === 45 && (q + 1 >= le || text.charCodeAt(q + 1) === SP))) decline();
+    let e = q;
+    for (; e < le; e++) {
+      const ch = text.charCodeAt(e);
+      if (ch === HASH && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) break;
+      if (ch === 58) {
+        const nx = e + 1 >= le ? SP : text.charCodeAt(e + 1);
+        if (nx === SP || nx === TAB) decline();
+      }
+    }
+    while (e > q && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
+    return new ScanScalar(text, q, e, 'plain');
+  }
+  let r = after;
+  while (r < le && (text.charCodeAt(r) === SP || text.charCodeAt(r) === TAB)) r++;
+  if (r < le && !(text.charCodeAt(r) === HASH && r > after)) decline();
+  return node;
+}
+
+export function isBlankFrom(text: string, p: number, le: number): boolean {
   for (let i = p; i < le; i++) {
     const c = text.charCodeAt(i);
     if (c !== SP && c !== TAB) return false;
@@ -610,13 +617,13 @@ function isBlankFrom(text: string, p: number, le: number): boolean {
 }
 
 /** Characters that cannot start a plain scalar or key in this subset (anchors, tags, aliases…). */
-function isIndicator(c: number): boolean {
+export function isIndicator(c: number): boolean {
   // & * ! | > % @ ` ? , [ ] { } #
   return c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96 || c === 63 || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === HASH;
 }
 
 /** Offset just after the closing quote of a quoted scalar starting at p, on this line only. */
-function quotedEnd(text: string, p: number, le: number): number | undefined {
+export function quotedEnd(text: string, p: number, le: number): number | undefined {
   const q = text.charCodeAt(p);
   for (let i = p + 1; i < le; i++) {
     const c = text.charCodeAt(i);

@@ -14,6 +14,8 @@ import { annotationEdits, describeMigration, macAddressFix, runStrategyFix, type
 import { DocumentScanner, splitDocuments, VM_SELECTION } from './fast-scan';
 import { parseRegionWithYaml, parseStreamWithYaml } from './tree-from-yaml';
 import { asMap, getIn, getPair, type YDoc, type YScalar } from './yaml-tree';
+import { LazyFix, type FixBuilder, type FixSource } from './lazy-fix';
+import { VmFastReader, type FastRead } from './vm-fast-read';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -46,8 +48,12 @@ export type DiagnosticCode =
 
 export interface QuickFix {
   title: string;
-  /** text edits to apply as one WorkspaceEdit */
-  edits?: TextEdit[];
+  /**
+   * text edits to apply as one WorkspaceEdit. Fixes of documents read without a tree are
+   * LazyFix objects that build them when this is first read (an empty list: the edit could not
+   * be made after all).
+   */
+  readonly edits?: TextEdit[];
   /** or a command to run (when the fix needs a choice or a version) */
   command?: { id: string; args: LensArgs[] };
   preferred?: boolean;
@@ -133,6 +139,32 @@ function fix(title: string, build: () => TextEdit[], preferred = false): QuickFi
     if (e instanceof EditError) return [];
     throw e;
   }
+}
+
+/**
+ * Makes the quick fixes of one VM: at once from the tree the document was read into, or, for a
+ * document read without one (vm-fast-read.ts), as LazyFix objects that build their edits when
+ * asked. A builder that finds nothing to edit gives no fix (eager) or no edits (lazy).
+ */
+type Fixer = (title: string, build: FixBuilder, preferred?: boolean) => QuickFix[];
+
+function eagerFixer(text: string, f: FoundVm): Fixer {
+  return (title, build, preferred = false) => fix(title, () => build(text, f), preferred);
+}
+
+function lazyFixer(src: FixSource): Fixer {
+  return (title, build, preferred = false) => [new LazyFix(title, preferred, src, build)];
+}
+
+const templateAnnotations = (f: FoundVm) => asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
+const vmAnnotations = (f: FoundVm) => asMap(getIn(f.nodes.vm, ['metadata', 'annotations']));
+
+/** Quick fix builder: the value of a template annotation becomes `value`. */
+function replaceAnnotationValue(key: string, value: string): FixBuilder {
+  return (_text, f) => {
+    const node = getPair(templateAnnotations(f), key)?.value;
+    return node?.kind === 'scalar' ? [replaceScalar(node, value)] : [];
+  };
 }
 
 function versionOf(ctx: AnalysisContext): string | undefined {
@@ -223,6 +255,8 @@ interface DocEntry {
    * collection.
    */
   ipNodes: (Map<string, YScalar> | undefined)[];
+  /** set when the document was read without a tree: its fixes are built lazily from this text */
+  lazyText?: string;
   syntax: readonly VmDiagnostic[];
   /** per VM: annotation and spec diagnostics (they depend on the document and the context only) */
   local: (readonly VmDiagnostic[])[];
@@ -275,42 +309,49 @@ function entryIndex(at: Place, regionText: string): LineIndex {
   };
 }
 
-function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
+function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
   const e: DocEntry = {
-    at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc ? 1 : 0, vms: [], ipNodes: [], syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
+    at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc || fast?.hasRoot ? 1 : 0, vms: [], ipNodes: [], syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
   };
-  if (!doc) return e;
+  if (!doc && !fast?.vms.length) return e;
   const rep = new Reporter(entryIndex(at, regionText));
-  if (doc.errors.length > 0 && /VirtualMachine/.test(text.slice(doc.start, doc.end))) {
+  if (doc && doc.errors.length > 0 && /VirtualMachine/.test(text.slice(doc.start, doc.end))) {
     for (const err of doc.errors) rep.add(err, 'error', 'yaml-syntax', `YAML error: ${err.message}`);
     e.syntax = rep.take();
   }
-  for (const f of findVms([doc], at.docIndex)) {
-    e.vms.push(f.info);
+  const found = doc ? findVms([doc], at.docIndex) : undefined;
+  const infos = found ? found.map((f) => f.info) : fast!.vms;
+  if (!found) e.lazyText = regionText;
+  infos.forEach((info, i) => {
+    e.vms.push(info);
     let ipNodes: Map<string, YScalar> | undefined;
-    checkAnnotations(text, f, book, rep, parsedVersion);
-    checkSpec(text, f, rep, ctx, parsedVersion, versionText);
+    const f = found?.[i];
+    const fixer = f ? eagerFixer(text, f) : lazyFixer({ text: regionText, offset: at.offset, vm: i });
+    checkAnnotations(info, fixer, book, rep, parsedVersion);
+    checkSpec(info, fixer, rep, ctx, parsedVersion, versionText);
     e.local.push(rep.take());
     const subnets = new Set<ResolvedSubnet>();
-    for (const att of attachmentsOf(f.info)) {
+    for (const att of attachmentsOf(info)) {
       const key = annotationKey('ip_address', att);
-      const a = f.info.annotations.find((x) => x.on === 'template' && x.key === key);
-      const subnet = book.resolve(f.info, att);
+      const a = info.annotations.find((x) => x.on === 'template' && x.key === key);
+      const subnet = book.resolve(info, att);
       subnets.add(subnet);
       if (!a) continue;
-      const node = getPair(asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations'])), key)?.value;
-      if (node?.kind === 'scalar') (ipNodes ??= new Map()).set(key, node);
+      if (f) {
+        const node = getPair(templateAnnotations(f), key)?.value;
+        if (node?.kind === 'scalar') (ipNodes ??= new Map()).set(key, node);
+      }
       for (const part of a.value.split(',')) {
         const ip = parseIp(part);
         if (!ip) continue;
         e.pinned.push({ subnet: subnet.name, ip });
-        if (a.valueRange) e.dupKeys.push({ key: `${subnet.name}|${formatIp(ip)}`, vm: vmLabel(f.info) });
+        if (a.valueRange) e.dupKeys.push({ key: `${subnet.name}|${formatIp(ip)}`, vm: vmLabel(info) });
       }
     }
-    if (f.info.usesPodNetwork) subnets.add(book.resolve(f.info, undefined));
+    if (info.usesPodNetwork) subnets.add(book.resolve(info, undefined));
     e.suggestFor.push(...subnets);
     e.ipNodes.push(ipNodes);
-  }
+  });
   return e;
 }
 
@@ -332,6 +373,8 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   const regions = splitDocuments(text);
   if (regions) {
     const scanner = new DocumentScanner(text, opts.fullTrees ? undefined : VM_SELECTION);
+    // most documents are read straight into VM facts; the others get a tree (fullTrees: all do)
+    const reader = opts.fullTrees ? undefined : new VmFastReader(text);
     let line = 0;
     let docIndex = 0;
     for (const region of regions) {
@@ -342,9 +385,14 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         stats.reused++;
       } else {
         stats.analysed++;
-        const fast = scanner.scan(region);
-        const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
-        e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, place, book, ctx, parsedVersion, version);
+        const direct = reader?.read(region, docIndex);
+        if (direct) {
+          e = newEntry(text, key, region.newlines, undefined, direct, place, book, ctx, parsedVersion, version);
+        } else {
+          const fast = scanner.scan(region);
+          const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
+          e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version);
+        }
       }
       if (keyed) kept.set(key, e);
       entries.push({ e, place });
@@ -359,7 +407,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
       // positions count from the start of the document's first line (it may begin after `--- `)
       const ls = text.lastIndexOf('\n', doc.start - 1) + 1;
       const place: Place = { offset: ls, line: lines.positionAt(ls).line, docIndex };
-      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, place, book, ctx, parsedVersion, version), place });
+      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, undefined, place, book, ctx, parsedVersion, version), place });
     });
   }
   cache.entries = kept;
@@ -388,7 +436,8 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
       e.ipDiags = [];
       e.lenses = [];
       e.vms.forEach((vm, i) => {
-        checkIps(vm, e.ipNodes[i], book, rep, () => next.next().value);
+        const fixer = e.lazyText !== undefined ? lazyFixer({ text: e.text, offset: e.at.offset, vm: i }) : undefined;
+        checkIps(vm, e.ipNodes[i], fixer, book, rep, () => next.next().value);
         e.ipDiags!.push(rep.take());
         e.lenses!.push(lensesFor(vm, book, rep, ctx, version, cache.texts));
       });
@@ -442,7 +491,7 @@ function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
 }
 
 /** `dupOf` answers, in order, for each valid pinned IP: the VM above that pinned it too, if any. */
-function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, book: SubnetBook, rep: Reporter, dupOf: () => string | undefined): void {
+function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy: Fixer | undefined, book: SubnetBook, rep: Reporter, dupOf: () => string | undefined): void {
   for (const att of attachmentsOf(vm)) {
     const key = annotationKey('ip_address', att);
     const a = vm.annotations.find((x) => x.on === 'template' && x.key === key);
@@ -450,8 +499,9 @@ function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, book
     const subnet = book.resolve(vm, att);
     const suggestion = book.suggest(subnet);
     const valueNode = ipNodes?.get(key);
-    const replaceWith = (ip: string | undefined): QuickFix[] => ip && valueNode?.kind === 'scalar'
-      ? fix(`Use the next free IP ${ip}`, () => [replaceScalar(valueNode, ip)], true) : [];
+    const replaceWith = (ip: string | undefined): QuickFix[] => !ip ? []
+      : lazy ? lazy(`Use the next free IP ${ip}`, replaceAnnotationValue(key, ip), true)
+        : valueNode?.kind === 'scalar' ? fix(`Use the next free IP ${ip}`, () => [replaceScalar(valueNode, ip)], true) : [];
     const parts = a.value.split(',');
     for (const part of parts) {
       const ip = parseIp(part);
@@ -476,11 +526,7 @@ function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, book
   }
 }
 
-function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Reporter, version: ReturnType<typeof parseVersion>): void {
-  const vm = f.info;
-  // looked up only for the few annotations that get a diagnostic
-  const vmAnn = () => asMap(getIn(f.nodes.vm, ['metadata', 'annotations']));
-  const tAnn = () => asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
+function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Reporter, version: ReturnType<typeof parseVersion>): void {
   for (const a of vm.annotations) {
     const parsed = parseAnnotationKey(a.key);
     const isOurs = !!parsed || a.key === KUBEVIRT_BRIDGE_MIGRATION_KEY;
@@ -489,8 +535,8 @@ function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Repor
       const movable = !vm.annotations.some((t) => t.on === 'template' && t.key === a.key);
       rep.add(a.keyRange, 'warning', 'annotation-on-vm-metadata',
         `${a.key} is on the VirtualMachine's metadata, where ${parsed ? 'Kube-OVN' : 'KubeVirt'} never reads it: it belongs on spec.template.metadata.annotations (the VM's pod)`, vm,
-        movable ? fix('Move to spec.template.metadata.annotations', () => {
-          const ann = vmAnn()!;
+        movable ? fixer('Move to spec.template.metadata.annotations', (text, f) => {
+          const ann = vmAnnotations(f)!;
           const pair = getPair(ann, a.key)!;
           const meta = asMap(getPair(f.nodes.vm, 'metadata')?.value)!;
           const removal = ann.pairs.length === 1 ? removePair(text, meta, getPair(meta, 'annotations')!) : removePair(text, ann, pair);
@@ -501,10 +547,13 @@ function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Repor
     const spec = annotationSpec(parsed.name);
     if (!spec) {
       const guess = suggestAnnotationName(parsed.name);
-      const pair = getPair(a.on === 'vm' ? vmAnn() : tAnn(), a.key);
       const newKey = guess ? a.key.slice(0, a.key.length - parsed.name.length) + guess : undefined;
+      const on = a.on;
       rep.add(a.keyRange, 'warning', 'unknown-annotation', `unknown Kube-OVN annotation "${parsed.name}"${guess ? `: did you mean "${guess}"?` : ''}`, vm,
-        newKey && pair ? fix(`Rename to ${newKey}`, () => [renameKey(pair.key, newKey)], true) : []);
+        newKey ? fixer(`Rename to ${newKey}`, (_text, f) => {
+          const pair = getPair(on === 'vm' ? vmAnnotations(f) : templateAnnotations(f), a.key);
+          return pair ? [renameKey(pair.key, newKey)] : [];
+        }, true) : []);
       continue;
     }
     if (spec.setByKubeOvn && a.on === 'template') {
@@ -516,7 +565,7 @@ function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Repor
         const known = version ? `Kube-OVN ${formatVersion(version)} ignores it` : 'Kube-OVN ≥ v1.13.0 ignores it';
         rep.add(a.keyRange, version ? 'warning' : 'info', 'live-migration-annotation-removed',
           `${a.key} was removed in Kube-OVN v1.13.0 (PR #4191): ${known}. Use ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true" instead`, vm,
-          fix(`Replace with ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, () => annotationEdits(text, f, [
+          fixer(`Replace with ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, (text, f) => annotationEdits(text, f, [
             ...vm.annotations.filter((x) => x.on === 'template' && /\.kubernetes\.io\/(allow_live_migration|migrate)$/.test(x.key)).map((x) => ({ key: x.key, value: null })),
             { key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' },
           ]), true));
@@ -527,12 +576,11 @@ function checkAnnotations(text: string, f: FoundVm, book: SubnetBook, rep: Repor
     }
     if (parsed.name === 'logical_switch' && a.on === 'template' && book.hasCluster && a.valueRange) {
       const subnet = book.findSubnet(a.value);
-      const pair = getPair(tAnn(), a.key);
       if (!subnet) {
         const names = book.allSubnetNames();
         const close = names.map((n) => ({ n, d: levenshtein(n, a.value) })).sort((x, y) => x.d - y.d)[0];
         rep.add(a.valueRange, 'error', 'subnet-missing', `Subnet "${a.value}" does not exist${close && close.d <= 3 ? `: did you mean "${close.n}"?` : ''} (subnets: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`, vm,
-          close && close.d <= 3 && pair?.value?.kind === 'scalar' ? fix(`Use subnet ${close.n}`, () => [replaceScalar(pair.value as never, close.n)], true) : []);
+          close && close.d <= 3 ? fixer(`Use subnet ${close.n}`, replaceAnnotationValue(a.key, close.n), true) : []);
       } else {
         const nsVpc = book.vpcOfNamespace(vm.namespace ?? 'default');
         const subnetVpc = subnet.vpc || 'ovn-cluster';
@@ -552,24 +600,23 @@ function formatVersion(v: NonNullable<ReturnType<typeof parseVersion>>): string 
   return `v${v.major}.${v.minor}.${v.patch}`;
 }
 
-function checkSpec(text: string, f: FoundVm, rep: Reporter, ctx: AnalysisContext, version: ReturnType<typeof parseVersion>, versionText: string | undefined): void {
-  const vm = f.info;
+function checkSpec(vm: VmDocInfo, fixer: Fixer, rep: Reporter, ctx: AnalysisContext, version: ReturnType<typeof parseVersion>, versionText: string | undefined): void {
   if (vm.running) {
     const both = vm.runStrategy !== undefined;
     rep.add(vm.running.keyRange, both ? 'error' : 'warning', both ? 'running-and-run-strategy' : 'spec-running-deprecated',
       both ? 'spec.running and spec.runStrategy are both set: KubeVirt rejects the VM; keep runStrategy'
         : `spec.running is deprecated: use spec.runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, vm,
-      both ? fix('Remove spec.running', () => {
+      both ? fixer('Remove spec.running', (text, f) => {
         const spec = asMap(getPair(f.nodes.vm, 'spec')?.value)!;
         return [removePair(text, spec, getPair(spec, 'running')!)];
-      }, true) : fix(`Replace with runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, () => runStrategyFix(f), true));
+      }, true) : fixer(`Replace with runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, (_text, f) => runStrategyFix(f), true));
   }
   for (const n of vm.networks) {
     if (!n.macAddress) continue;
     const key = annotationKey('mac_address', n.type === 'multus' ? n.attachment : undefined);
     rep.add(n.macAddress.range, 'warning', 'interface-mac-address',
       `interfaces[${n.name}].macAddress is not what Kube-OVN assigns to the port: set ${key} on spec.template.metadata.annotations so the port and the VM agree`, vm,
-      fix(`Move to ${key}`, () => macAddressFix(text, f, n.name), true));
+      fixer(`Move to ${key}`, (text, f) => macAddressFix(text, f, n.name), true));
   }
   const wanted = ctx.migrationWanted ?? /^LiveMigrate/.test(vm.evictionStrategy ?? '');
   const podNet = vm.networks.find((n) => n.type === 'pod');
@@ -579,7 +626,7 @@ function checkSpec(text: string, f: FoundVm, rep: Reporter, ctx: AnalysisContext
     rep.add(podNet.interfaceRange, 'warning', 'bridge-without-migration',
       `bridge binding on the pod network cannot live-migrate${vm.evictionStrategy ? ` (evictionStrategy ${vm.evictionStrategy} wants it)` : ''}: ${legacy ? 'use a Kube-OVN attachment with allow_live_migration' : `add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`}`, vm,
       legacy ? [{ title: 'Enable live migration (attachment recipe)…', command: { id: VM_COMMANDS.enableMigration, args: [args] } }]
-        : fix(`Add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, () => annotationEdits(text, f, [{ key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' }]), true));
+        : fixer(`Add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, (text, f) => annotationEdits(text, f, [{ key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' }]), true));
   }
 }
 

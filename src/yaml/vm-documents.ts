@@ -93,7 +93,7 @@ export interface FoundVm {
   nodes: VmNodes;
 }
 
-const VM_API = /^kubevirt\.io\/v1(alpha3|beta1)?$/;
+export const VM_API = /^kubevirt\.io\/v1(alpha3|beta1)?$/;
 
 function isVm(node: YNode | null | undefined): boolean {
   if (!node || node.kind !== 'map') return false;
@@ -115,7 +115,7 @@ function readAnnotations(map: YMap | undefined, on: VmAnnotation['on']): VmAnnot
   }));
 }
 
-const BINDINGS = new Set(['bridge', 'masquerade', 'sriov', 'slirp', 'passt', 'macvtap']);
+export const BINDINGS = new Set(['bridge', 'masquerade', 'sriov', 'slirp', 'passt', 'macvtap']);
 
 function readNetworks(tspec: YMap | undefined, namespace: string | undefined): { networks: VmNetwork[]; usesPodNetwork: boolean } {
   const nets = asSeq(getPair(tspec, 'networks')?.value);
@@ -158,7 +158,7 @@ function readNetworks(tspec: YMap | undefined, namespace: string | undefined): {
   return { networks, usesPodNetwork };
 }
 
-function migrationOf(annotations: VmAnnotation[]): MigrationState {
+export function migrationOf(annotations: VmAnnotation[]): MigrationState {
   const tmpl = annotations.filter((a) => a.on === 'template');
   if (tmpl.some((a) => a.key === KUBEVIRT_BRIDGE_MIGRATION_KEY && a.value === 'true')) return { state: 'on', via: 'kubevirt-annotation' };
   for (const a of tmpl) {

@@ -1,0 +1,483 @@
+// Reads a VM document's facts (VmDocInfo) straight from the text, without building a tree: the
+// first thing a cold analysis of a big file does for each document. It walks the lines once,
+// keeping only a small stack of where it is (which map of the VM, which list item), and reads
+// just the keys VM analysis needs (see VM_SELECTION in fast-scan.ts); everything else is skipped
+// by indentation as the selective scanner skips it. It reads a narrower subset than the scanner
+// (plain keys, one-line values, no Lists, no block scalars where a value is read): on anything
+// else it declines and the caller uses the scanner's tree (and the yaml package after it). Its
+// results equal describeVm's on the scanner's tree for every document it accepts
+// (test/unit/yaml/vm-fast-read.test.ts). Quick fixes of such documents are built later, when
+// asked for (lazy-fix.ts), from a tree of that one document.
+import { BINDINGS, migrationOf, VM_API, type OffsetRange, type VmAnnotation, type VmDocInfo, type VmNetwork } from './vm-documents';
+import { Decline, decline, isBlankFrom, isIndicator, isMarkerAt, oneLineValue, type DocRegion } from './fast-scan';
+
+const SP = 32;
+const TAB = 9;
+const HASH = 35;
+
+// where a map is: which keys are read there
+const ROOT = 0, META = 1, ANN = 2, SPEC = 3, TMPL = 4, TMETA = 5, TSPEC = 6, DOMAIN = 7, DEVICES = 8, IFACE = 9, BINDING = 10, NET = 11, MULTUS = 12, TANN = 13;
+
+// what a key is; SKIP: its value is skipped; OTHER: not read, but its value must be one line
+const SKIP = -1, OTHER = 0;
+const K_API = 1, K_KIND = 2, K_META = 3, K_SPEC = 4, K_NAME = 5, K_NS = 6, K_ANN = 7, K_RUNNING = 8, K_RUNSTRAT = 9, K_TMPL = 10,
+  K_TMETA = 11, K_TSPEC = 12, K_TANN = 13, K_EVICT = 14, K_NETS = 15, K_DOMAIN = 16, K_DEVICES = 17, K_IFACES = 18, K_IFNAME = 19,
+  K_MAC = 20, K_BINDING = 21, K_BINDKEY = 22, K_BNAME = 23, K_NETNAME = 24, K_POD = 25, K_MULTUS = 26, K_NETWORKNAME = 27, K_DEFAULT = 28,
+  K_ANNKEY = 29;
+
+/** the map a container key opens (-1: a sequence, see SEQ_ITEM; -2: not a container) */
+const CHILD: number[] = [];
+CHILD[K_META] = META; CHILD[K_SPEC] = SPEC; CHILD[K_ANN] = ANN; CHILD[K_TMPL] = TMPL; CHILD[K_TMETA] = TMETA; CHILD[K_TSPEC] = TSPEC;
+CHILD[K_TANN] = TANN; CHILD[K_DOMAIN] = DOMAIN; CHILD[K_DEVICES] = DEVICES; CHILD[K_BINDING] = BINDING; CHILD[K_MULTUS] = MULTUS;
+/** the item maps of the two sequences read */
+const SEQ_ITEM: number[] = [];
+SEQ_ITEM[K_NETS] = NET; SEQ_ITEM[K_IFACES] = IFACE;
+
+const KEYS: [string, number][][] = [];
+KEYS[ROOT] = [['apiVersion', K_API], ['kind', K_KIND], ['metadata', K_META], ['spec', K_SPEC]];
+KEYS[META] = [['name', K_NAME], ['namespace', K_NS], ['annotations', K_ANN]];
+KEYS[SPEC] = [['running', K_RUNNING], ['runStrategy', K_RUNSTRAT], ['template', K_TMPL]];
+KEYS[TMPL] = [['metadata', K_TMETA], ['spec', K_TSPEC]];
+KEYS[TMETA] = [['annotations', K_TANN]];
+KEYS[TSPEC] = [['networks', K_NETS], ['evictionStrategy', K_EVICT], ['domain', K_DOMAIN]];
+KEYS[DOMAIN] = [['devices', K_DEVICES]];
+KEYS[DEVICES] = [['interfaces', K_IFACES]];
+KEYS[IFACE] = [['name', K_IFNAME], ['macAddress', K_MAC], ['binding', K_BINDING], ...[...BINDINGS].map((b): [string, number] => [b, K_BINDKEY])];
+KEYS[BINDING] = [['name', K_BNAME]];
+KEYS[NET] = [['name', K_NETNAME], ['pod', K_POD], ['multus', K_MULTUS]];
+KEYS[MULTUS] = [['networkName', K_NETWORKNAME], ['default', K_DEFAULT]];
+/** maps under a `true` selection: every key is built by the scanner, so none is skipped here */
+const FULL = new Set([IFACE, BINDING, NET, MULTUS]);
+
+interface Frame {
+  seq: boolean;
+  indent: number;
+  /** maps: where (ROOT, META, …); sequences: the item maps' place */
+  at: number;
+  /** maps: role of the last key while its value may still follow on deeper lines (0: none) */
+  pending: number;
+  /** sequences: a `-` was seen whose item may follow on deeper lines */
+  pendingItem: boolean;
+  /** keys read in this map so far (a repeated one makes the last win: left to the tree) */
+  seen: number;
+}
+
+interface IfaceRec {
+  name: string | undefined;
+  start: number;
+  end: number;
+  bindKey: string | undefined;
+  bindingName: string | undefined;
+  mac: { value: string; range: OffsetRange } | undefined;
+}
+
+interface NetRec {
+  name: string | undefined;
+  pod: boolean;
+  multus: boolean;
+  networkName: string | undefined;
+  multusDefault: string | undefined;
+}
+
+/** What the reader found in one document region; undefined from read() means "use the tree". */
+export interface FastRead {
+  /** the region holds a document with content (not only comments) */
+  hasRoot: boolean;
+  vms: VmDocInfo[];
+}
+
+export class VmFastReader {
+  private readonly stack: Frame[] = [];
+  private depth = 0;
+  private hashAt = -1;
+  /** end of the last content read (a node's end is that of the last content inside it) */
+  private lastEnd = 0;
+  // skipping a value nobody reads (as Scanner.startSkip / skipLine)
+  private skipping = false;
+  private skipCol = 0;
+  private skipMayIndentless = false;
+  private skipBlockIndent = -1;
+  // the document
+  private rootStart = -1;
+  private apiVersion: string | undefined;
+  private kind: string | undefined;
+  private name: string | undefined;
+  private nameRange: OffsetRange | undefined;
+  private namespace: string | undefined;
+  private tmplAnn: VmAnnotation[] = [];
+  private vmAnn: VmAnnotation[] = [];
+  private tannStart = -1;
+  private tannEnd = -1;
+  private running: VmDocInfo['running'];
+  private runStrategy: string | undefined;
+  private evictionStrategy: string | undefined;
+  private netsSeen = false;
+  private nets: NetRec[] = [];
+  private ifaces: IfaceRec[] = [];
+
+  constructor(private readonly text: string) {}
+
+  read(region: DocRegion, docIndex: number): FastRead | undefined {
+    try {
+      return this.run(region, docIndex);
+    } catch (e) {
+      if (e instanceof Decline) return undefined;
+      throw e;
+    }
+  }
+
+  private reset(): void {
+    this.depth = 0;
+    this.lastEnd = 0;
+    this.skipping = false;
+    this.rootStart = -1;
+    this.apiVersion = this.kind = this.name = this.namespace = this.runStrategy = this.evictionStrategy = undefined;
+    this.nameRange = undefined;
+    this.running = undefined;
+    this.tmplAnn = [];
+    this.vmAnn = [];
+    this.tannStart = this.tannEnd = -1;
+    this.netsSeen = false;
+    this.nets = [];
+    this.ifaces = [];
+  }
+
+  private run(region: DocRegion, docIndex: number): FastRead {
+    const { text } = this;
+    this.reset();
+    let pos = region.start;
+    const n = region.end;
+    let first = true;
+    while (pos < n) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0 || nl > n) nl = n;
+      let le = nl;
+      if (le > pos && text.charCodeAt(le - 1) === 13) le--;
+      this.line(pos, le, first);
+      first = false;
+      pos = nl + 1;
+    }
+    this.popTo(-1);
+    if (this.rootStart < 0) return { hasRoot: false, vms: [] };
+    if (this.kind !== 'VirtualMachine' || !VM_API.test(this.apiVersion ?? '')) return { hasRoot: true, vms: [] };
+    return { hasRoot: true, vms: [this.info(region, docIndex)] };
+  }
+
+  private line(ls: number, le: number, first: boolean): void {
+    const { text } = this;
+    let p = ls;
+    while (p < le && text.charCodeAt(p) === SP) p++;
+    const blank = p >= le || isBlankFrom(text, p, le);
+    const col = p - ls;
+    if (this.skipping) {
+      if (blank) return;
+      const dash = text.charCodeAt(p) === 45 && (p + 1 >= le || text.charCodeAt(p + 1) === SP);
+      if (col > this.skipCol || (col === this.skipCol && dash && this.skipMayIndentless)) {
+        this.skipLine(col, p, le, false);
+        return;
+      }
+      this.skipping = false;
+    }
+    if (blank) return;
+    const c = text.charCodeAt(p);
+    if (c === HASH) return;
+    if (c === TAB) decline();
+    if (col === 0 && (isMarkerAt(text, p, '-') || isMarkerAt(text, p, '.'))) {
+      // `...` (end of document) is left to the tree
+      if (!first || text.charCodeAt(p) === 46) decline();
+      let q = p + 3;
+      while (q < le && (text.charCodeAt(q) === SP || text.charCodeAt(q) === TAB)) q++;
+      if (q < le && text.charCodeAt(q) !== HASH) decline();
+      return;
+    }
+    this.entry(col, p, le);
+  }
+
+  private push(seq: boolean, indent: number, at: number): Frame {
+    let f = this.stack[this.depth];
+    if (!f) this.stack[this.depth] = f = { seq, indent, at, pending: 0, pendingItem: false, seen: 0 };
+    else { f.seq = seq; f.indent = indent; f.at = at; f.pending = 0; f.pendingItem = false; f.seen = 0; }
+    this.depth++;
+    return f;
+  }
+
+  /** Pops frames deeper than col, noting where the maps whose extent is reported end. */
+  private popTo(col: number): void {
+    while (this.depth > 0 && this.stack[this.depth - 1].indent > col) this.pop();
+  }
+
+  private pop(): void {
+    const f = this.stack[--this.depth];
+    // a `-` with nothing after it (a null item) is left to the tree
+    if (f.seq && f.pendingItem) decline();
+    if (f.seq) return;
+    if (f.at === TANN) this.tannEnd = this.lastEnd;
+    else if (f.at === IFACE) this.ifaces[this.ifaces.length - 1].end = this.lastEnd;
+  }
+
+  private entry(col: number, p: number, le: number): void {
+    const { text } = this;
+    this.popTo(col);
+    const isDash = text.charCodeAt(p) === 45 && (p + 1 >= le || text.charCodeAt(p + 1) === SP || text.charCodeAt(p + 1) === TAB);
+    if (isDash) {
+      const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined;
+      let frame: Frame;
+      if (top && top.seq && top.indent === col) {
+        if (top.pendingItem) decline();
+        frame = top;
+      } else if (top && !top.seq && top.pending && col >= top.indent) {
+        const item = SEQ_ITEM[top.pending];
+        if (item === undefined) decline();
+        if (top.pending === K_NETS) this.netsSeen = true;
+        top.pending = 0;
+        frame = this.push(true, col, item);
+        this.lastEnd = p + 1;
+      } else {
+        decline();
+      }
+      let q = p + 1;
+      while (q < le && text.charCodeAt(q) === SP) q++;
+      if (q < le && text.charCodeAt(q) === TAB) decline();
+      frame.pendingItem = true;
+      if (q >= le || text.charCodeAt(q) === HASH) return;
+      // only maps are read as items; the item's first key is on the dash's line
+      if (text.charCodeAt(q) === 45 || this.keyEnd(q, le) < 0) decline();
+      this.entry(col + (q - p), q, le);
+      return;
+    }
+    // a block sequence cannot go on with a line that is not an item
+    while (this.depth > 0 && this.stack[this.depth - 1].seq && this.stack[this.depth - 1].indent >= col) this.pop();
+    const ke = this.keyEnd(p, le);
+    if (ke < 0) decline();
+    const colonEnd = this.colonEnd;
+    const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined;
+    let frame: Frame;
+    if (top && !top.seq && top.indent === col) {
+      top.pending = 0;
+      frame = top;
+    } else if (top && !top.seq && top.pending && col > top.indent) {
+      const at = CHILD[top.pending];
+      if (at === undefined) decline();
+      top.pending = 0;
+      frame = this.push(false, col, at);
+      if (at === TANN) this.tannStart = p;
+      else if (at === MULTUS) this.nets[this.nets.length - 1].multus = true;
+    } else if (top && top.seq && top.pendingItem && col > top.indent) {
+      top.pendingItem = false;
+      frame = this.push(false, col, top.at);
+      if (top.at === IFACE) this.ifaces.push({ name: undefined, start: p, end: p, bindKey: undefined, bindingName: undefined, mac: undefined });
+      else this.nets.push({ name: undefined, pod: false, multus: false, networkName: undefined, multusDefault: undefined });
+    } else if (this.depth === 0 && this.rootStart < 0) {
+      this.rootStart = p;
+      frame = this.push(false, col, ROOT);
+    } else {
+      decline();
+    }
+    const role = this.role(frame.at, p, ke);
+    if (role > 0 && role !== K_ANNKEY && role !== K_BINDKEY) {
+      const bit = 1 << role;
+      if (frame.seen & bit) decline();
+      frame.seen |= bit;
+    }
+    this.lastEnd = colonEnd;
+    let q = colonEnd;
+    while (q < le && text.charCodeAt(q) === SP) q++;
+    if (q < le && text.charCodeAt(q) === TAB) {
+      while (q < le && (text.charCodeAt(q) === SP || text.charCodeAt(q) === TAB)) q++;
+    }
+    if (role === SKIP) {
+      this.startSkip(q, le, col);
+      return;
+    }
+    const empty = q >= le || text.charCodeAt(q) === HASH;
+    if (CHILD[role] !== undefined || SEQ_ITEM[role] !== undefined) {
+      // containers are read as block maps and sequences; a null one is as if absent
+      if (!empty) decline();
+      frame.pending = role;
+      return;
+    }
+    if (empty) {
+      // a null value; deeper lines after it (a nested value) are left to the tree
+      frame.pending = -1;
+      this.leaf(role, frame, p, ke, undefined);
+      return;
+    }
+    const c = text.charCodeAt(q);
+    if (c === 124 || c === 62) decline();
+    const node = oneLineValue(text, q, le);
+    this.lastEnd = node.end;
+    if (node.kind !== 'scalar') {
+      // a flow collection: only where nothing reads the value
+      if (role !== OTHER && role !== K_POD && role !== K_BINDKEY) decline();
+      this.leaf(role, frame, p, ke, undefined);
+      return;
+    }
+    this.leaf(role, frame, p, ke, { value: node.value, start: node.start, end: node.end });
+  }
+
+  private leaf(role: number, frame: Frame, ks: number, ke: number, v: { value: string; start: number; end: number } | undefined): void {
+    switch (role) {
+      case K_API: this.apiVersion = v?.value; break;
+      case K_KIND: this.kind = v?.value; break;
+      case K_NAME: this.name = v?.value; this.nameRange = v ? { start: v.start, end: v.end } : undefined; break;
+      case K_NS: this.namespace = v?.value; break;
+      case K_RUNNING: this.running = v ? { value: v.value, range: { start: v.start, end: v.end }, keyRange: { start: ks, end: ke } } : undefined; break;
+      case K_RUNSTRAT: this.runStrategy = v?.value; break;
+      case K_EVICT: this.evictionStrategy = v?.value; break;
+      case K_ANNKEY: {
+        const a: VmAnnotation = { key: this.text.slice(ks, ke), value: v ? v.value : '', keyRange: { start: ks, end: ke }, valueRange: v ? { start: v.start, end: v.end } : undefined, on: frame.at === TANN ? 'template' : 'vm' };
+        (frame.at === TANN ? this.tmplAnn : this.vmAnn).push(a);
+        break;
+      }
+      case K_IFNAME: this.ifaces[this.ifaces.length - 1].name = v?.value; break;
+      case K_MAC: if (v) this.ifaces[this.ifaces.length - 1].mac = { value: v.value, range: { start: v.start, end: v.end } }; break;
+      case K_BINDKEY: this.ifaces[this.ifaces.length - 1].bindKey = this.text.slice(ks, ke); break;
+      case K_BNAME: this.ifaces[this.ifaces.length - 1].bindingName = v?.value; break;
+      case K_NETNAME: this.nets[this.nets.length - 1].name = v?.value; break;
+      case K_POD: this.nets[this.nets.length - 1].pod = true; break;
+      case K_NETWORKNAME: this.nets[this.nets.length - 1].networkName = v?.value; break;
+      case K_DEFAULT: this.nets[this.nets.length - 1].multusDefault = v?.value; break;
+      default: break;
+    }
+  }
+
+  /** The role of the plain key [p, ke) in a map at `at`. */
+  private role(at: number, p: number, ke: number): number {
+    if (at === ANN || at === TANN) return K_ANNKEY;
+    const keys = KEYS[at];
+    const len = ke - p;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (k[0].length === len && this.text.startsWith(k[0], p)) {
+        return k[1];
+      }
+    }
+    // `items` of a List is left to the tree (it reads List items as VMs)
+    if (at === ROOT && len === 5 && this.text.startsWith('items', p)) decline();
+    return FULL.has(at) ? OTHER : SKIP;
+  }
+
+  private colonEnd = 0;
+
+  /** End of a plain block-map key starting at p (and colonEnd after its `:`), or -1. */
+  private keyEnd(p: number, le: number): number {
+    const { text } = this;
+    const c = text.charCodeAt(p);
+    // quoted keys are left to the tree
+    if (c === 34 || c === 39 || isIndicator(c)) return -1;
+    for (let i = p; i < le; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 58) {
+        const nx = i + 1 >= le ? SP : text.charCodeAt(i + 1);
+        if (nx === SP || nx === TAB) {
+          let e = i;
+          while (e > p && text.charCodeAt(e - 1) === SP) e--;
+          if (e === p) return -1;
+          this.colonEnd = i + 1;
+          return e;
+        }
+      } else if (ch === HASH && (text.charCodeAt(i - 1) === SP || text.charCodeAt(i - 1) === TAB)) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  /** Where a ` #` comment starts on this line, or le; a quote before it means "don't know" (le). */
+  private commentStart(p: number, le: number): number {
+    if (this.hashAt < p) {
+      const h = this.text.indexOf('#', p);
+      this.hashAt = h < 0 ? Infinity : h;
+    }
+    if (this.hashAt >= le) return le;
+    const { text } = this;
+    for (let i = p; i < le; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34 || c === 39) return le;
+      if (c === HASH && i > p && text.charCodeAt(i - 1) === SP) return i;
+    }
+    return le;
+  }
+
+  private startSkip(q: number, le: number, col: number): void {
+    this.skipping = true;
+    this.skipCol = col;
+    this.skipBlockIndent = -1;
+    this.skipMayIndentless = q >= le || this.text.charCodeAt(q) === HASH;
+    this.lastEnd = q;
+    if (!this.skipMayIndentless) this.skipLine(col, q, le, true);
+  }
+
+  private skipLine(col: number, p: number, le: number, sameLine: boolean): void {
+    const { text } = this;
+    const inBlock = this.skipBlockIndent >= 0 && col > this.skipBlockIndent;
+    if (!inBlock) this.skipBlockIndent = -1;
+    if (!inBlock && text.charCodeAt(p) === HASH) return;
+    let e = inBlock ? le : this.commentStart(p, le);
+    while (e > p && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
+    if (e > p) this.lastEnd = e;
+    if (!inBlock && e > p) {
+      let h = e - 1;
+      const last = text.charCodeAt(h);
+      if (last === 45 || last === 43) h--;
+      const c = text.charCodeAt(h);
+      if ((c === 124 || c === 62) && (h === p || text.charCodeAt(h - 1) === SP)) this.skipBlockIndent = sameLine ? this.skipCol : col;
+    }
+  }
+
+  /** As describeVm (vm-documents.ts) builds it from a tree. */
+  private info(region: DocRegion, docIndex: number): VmDocInfo {
+    const annotations = [...this.tmplAnn, ...this.vmAnn];
+    const tmplValue = (key: string) => {
+      const a = annotations.find((x) => x.on === 'template' && x.key === key);
+      return a && a.valueRange ? { value: a.value, range: a.valueRange } : undefined;
+    };
+    const networks: VmNetwork[] = [];
+    for (const r of this.nets) {
+      const net: VmNetwork = { name: r.name ?? '', type: r.pod ? 'pod' : r.multus ? 'multus' : 'other' };
+      if (r.multus) {
+        const nn = r.networkName;
+        net.networkName = nn;
+        if (nn) {
+          const [a, b] = nn.includes('/') ? nn.split('/', 2) : [this.namespace ?? 'default', nn];
+          net.attachment = { nad: b, namespace: a };
+        }
+        net.multusDefault = r.multusDefault === 'true';
+      }
+      networks.push(net);
+    }
+    for (const f of this.ifaces) {
+      const net = networks.find((x) => x.name === f.name);
+      if (!net) continue;
+      net.interfaceRange = { start: f.start, end: f.end };
+      if (f.bindKey) net.binding = f.bindKey;
+      if (!net.binding && f.bindingName) net.binding = f.bindingName;
+      if (f.mac) net.macAddress = f.mac;
+    }
+    const usesPodNetwork = this.netsSeen ? networks.some((x) => x.type === 'pod') && !networks.some((x) => x.multusDefault) : true;
+    const name = this.name ?? '';
+    const range = { start: this.rootStart, end: this.lastEnd };
+    return {
+      ref: { name, namespace: this.namespace, offset: range.start },
+      name,
+      namespace: this.namespace,
+      apiVersion: this.apiVersion ?? '',
+      docIndex,
+      itemIndex: undefined,
+      range,
+      docRange: { start: region.start, end: region.end },
+      nameRange: this.nameRange,
+      templateAnnotationsRange: this.tannStart >= 0 ? { start: this.tannStart, end: this.tannEnd } : undefined,
+      annotations,
+      pinnedIp: tmplValue('ovn.kubernetes.io/ip_address'),
+      logicalSwitch: tmplValue('ovn.kubernetes.io/logical_switch'),
+      networks,
+      usesPodNetwork,
+      migration: migrationOf(annotations),
+      running: this.running,
+      runStrategy: this.runStrategy,
+      evictionStrategy: this.evictionStrategy,
+      viaYamlPackage: false,
+    };
+  }
+}
