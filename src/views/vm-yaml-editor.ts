@@ -131,10 +131,13 @@ export class VmYamlEditor implements vscode.CodeLensProvider, vscode.CodeActionP
       const dr = new vscode.Range(d.range.startPos.line, d.range.startPos.character, d.range.endPos.line, d.range.endPos.character);
       if (!dr.intersection(range) && !dr.contains(range)) continue;
       for (const f of d.fixes) {
+        // a fix's edits may be built only now (LazyFix), and come out empty if it cannot be made
+        const edits = f.edits;
+        if (edits && edits.length === 0 && !f.command) continue;
         const action = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [toDiagnostic(d)];
         action.isPreferred = f.preferred;
-        if (f.edits) action.edit = workspaceEdit(doc, f.edits);
+        if (edits) action.edit = workspaceEdit(doc, edits);
         if (f.command) action.command = { title: f.title, command: f.command.id, arguments: [doc.uri, ...f.command.args] };
         out.push(action);
       }
