@@ -53,6 +53,14 @@ test('no-root mode: dummy datapath, ports bound and flows installed, exec says w
       const log = await readFile(join(n.dir, 'log', 'ovn-controller.log'), 'utf8');
       assert.doesNotMatch(log, /crashes: pid \d+ died/, `ovn-controller on ${n.name} crashed`);
     }
+    // a node whose ovn-controller died: apply says which node, at once, and keeps the change
+    const victim = st.nodes[1]!;
+    process.kill(Number((await readFile(join(victim.dir, 'run', 'ovn-controller.pid'), 'utf8')).trim()), 'SIGKILL');
+    const subnet = 'apiVersion: kubeovn.io/v1\nkind: Subnet\nmetadata: {name: late}\nspec: {cidrBlock: 10.77.0.0/24, protocol: IPv4}\n';
+    const t0 = Date.now();
+    await assert.rejects(lab.apply(subnet, 'late.yaml'), new RegExp(`ovn-controller is not running on ${victim.name}.*lab down`));
+    assert.ok(Date.now() - t0 < 20_000, 'said so without waiting for the whole sync timeout');
+    assert.match(await readFile(join(dir, 'objects.json'), 'utf8'), /"late"/, 'the Subnet is stored');
   } finally {
     await lab.down();
     assert.deepEqual(await noProcessesOf(dir), []);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { LabApplyResult, LabBackend, LabExecResult, LabNodeStatus, LabProgress, LabStatus, LabUpOptions, LabVmStatus } from '../lab-backend';
 import { addNetns, assertNetnsName, canUseNetns, delNetns } from './netns';
-import { DaemonShell, isAlive, pidRunsFrom, startChassis, startOvnCentral, stopByPidfile, checkOvnInstalled, type OvsChassis, type OvnCentral } from './ovn-daemons';
+import { DaemonShell, daemonAlive, startChassis, startOvnCentral, stopByPidfile, checkOvnInstalled, type OvsChassis, type OvnCentral } from './ovn-daemons';
 import { readLabState, writeLabState, statePath, type LocalLabNode, type LocalLabState } from './lab-state';
 import { createBrPhy, createUnderlayBridge, prefillTunnelNeighbour, wireNodeToUnderlay } from './node-network';
 import { LabController } from './controller/lab-controller';
@@ -285,16 +285,6 @@ async function findPidfiles(dir: string): Promise<string[]> {
   }
   await walk(dir, 0);
   return out;
-}
-
-async function daemonAlive(pidfile: string, marker: string): Promise<boolean> {
-  try {
-    const { readFile } = await import('node:fs/promises');
-    const pid = Number.parseInt((await readFile(pidfile, 'utf8')).trim(), 10);
-    return isAlive(pid) && (await pidRunsFrom(pid, marker));
-  } catch {
-    return false;
-  }
 }
 
 async function netnsListed(ns: string): Promise<boolean> {

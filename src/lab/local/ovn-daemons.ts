@@ -112,6 +112,16 @@ async function monitorOf(pid: number, marker: string): Promise<number | undefine
   }
 }
 
+/** Whether the daemon in `pidfile` runs, from `marker`'s directory (not a reused pid). */
+export async function daemonAlive(pidfile: string, marker: string): Promise<boolean> {
+  try {
+    const pid = Number.parseInt((await readFile(pidfile, 'utf8')).trim(), 10);
+    return isAlive(pid) && (await pidRunsFrom(pid, marker));
+  } catch {
+    return false;
+  }
+}
+
 export async function pidRunsFrom(pid: number, marker: string): Promise<boolean> {
   try {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');

@@ -4,10 +4,11 @@
 // makes the data plane match: VM namespaces plugged into their node's br-int, the external
 // network wired to the gateway node(s), and live migrations performed like QEMU would.
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { LabApplyResult, LabVmStatus } from '../../lab-backend';
 import { OvsdbClient, type GenericTables } from '../../../ovn/ovsdb/index';
 import { addNetns, addVeth, assertNetnsName, configureGuestNic, delNetns } from '../netns';
-import { DaemonShell, type OvsChassis } from '../ovn-daemons';
+import { DaemonShell, daemonAlive, type OvsChassis } from '../ovn-daemons';
 import type { LocalLabNode, LocalLabState, LocalLabVmPlug } from '../lab-state';
 import { ipIn, sendRarp, txChecksumOff } from '../node-network';
 import { type KubeObject, rec, str } from './kube-object';
@@ -70,6 +71,34 @@ export class LabController {
     return this.central.run('ovn-nbctl', [`--db=${this.nbRemote}`, ...args]);
   }
 
+  /**
+   * Returns once every chassis has installed the flows for the NB as it is now. When one does not,
+   * says which node's ovn-controller is not running rather than only that the wait timed out.
+   */
+  private async waitChassisCaughtUp(seconds: number): Promise<void> {
+    const fail = (why: string, cause?: unknown) => new Error(
+      `${why}; the change is stored: restart the lab with \`ovnlab lab down\` and \`ovnlab lab up\`, then apply again` +
+        (cause ? `. Cause: ${cause instanceof Error ? cause.message : String(cause)}` : ''),
+    );
+    // a dead ovn-controller never catches up: say so now instead of after the whole timeout
+    let dead = await this.nodesWithoutController();
+    if (dead.length > 0) throw fail(`ovn-controller is not running on ${dead.join(', ')} (see nodes/<node>/log/ovn-controller.log in ${this.dir})`);
+    try {
+      await this.central.run('ovn-nbctl', [`--db=${this.nbRemote}`, `--timeout=${seconds}`, '--wait=hv', 'sync'], { timeoutMs: (seconds + 5) * 1000 });
+    } catch (e) {
+      dead = await this.nodesWithoutController();
+      throw fail(dead.length > 0
+        ? `ovn-controller is not running on ${dead.join(', ')} (see nodes/<node>/log/ovn-controller.log in ${this.dir})`
+        : `a chassis did not install the flows within ${seconds} s (see nodes/*/log/ovn-controller.log in ${this.dir})`, e);
+    }
+  }
+
+  private async nodesWithoutController(): Promise<string[]> {
+    const dead: string[] = [];
+    for (const n of this.state.nodes) if (!(await daemonAlive(join(n.dir, 'run', 'ovn-controller.pid'), this.dir))) dead.push(n.name);
+    return dead;
+  }
+
   /** Node objects and the default Vpc/Subnets Kube-OVN creates at install time. */
   async ensureNodes(): Promise<void> {
     return this.exclusive(() => this.ensureNodesHeld());
@@ -115,7 +144,7 @@ export class LabController {
     const before = new Set(store.events().map((e) => `${e.kind}/${e.namespace ?? ''}/${e.name}/${e.reason}/${e.message}`));
     await this.reconcileHeld(store);
     // return once every chassis has the flows for what was applied, so a ping right after works
-    await this.nbctl(['--timeout=60', '--wait=hv', 'sync']);
+    await this.waitChassisCaughtUp(60);
     for (const e of store.events()) {
       const k = `${e.kind}/${e.namespace ?? ''}/${e.name}/${e.reason}/${e.message}`;
       if (e.type === 'Warning' && !before.has(k)) problems.push(`${e.kind} ${e.namespace ? `${e.namespace}/` : ''}${e.name}: ${e.reason}: ${e.message}`);
@@ -364,7 +393,7 @@ export class LabController {
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Scheduling' });
     await store.save();
     await this.reconcileHeld(store, { pull: false }); // requested-chassis=src,dst + activation-strategy=rarp
-    await this.nbctl(['--timeout=30', '--wait=hv', 'sync']);
+    await this.waitChassisCaughtUp(30);
     store.setStatus(m.kind, m.metadata.name, ns, { phase: 'Running' });
     const plug = this.state.vms[port];
     if (plug && !this.root) {
@@ -383,7 +412,7 @@ export class LabController {
       plug.node = target;
       this.state.vms[port] = plug;
       await this.saveState(this.state);
-      await this.nbctl(['--timeout=30', '--wait=hv', 'sync']);
+      await this.waitChassisCaughtUp(30);
       await waitOfport(dch, plug.hostIf);
       await sendRarp(dch, plug.hostIf, plug.mac);
     }
