@@ -18,7 +18,8 @@ export interface ResolvedSubnet {
 }
 
 export class SubnetBook {
-  private readonly cache = new Map<string, ResolvedSubnet>();
+  /** how it was found → subnet name → resolved (nested: no key string per lookup) */
+  private readonly cache = new Map<ResolvedSubnet['how'], Map<string, ResolvedSubnet>>();
   private readonly nextFree = new Map<string, string | null>();
   /** IPs pinned in the analysed file, per subnet name, so suggestions skip them too */
   private readonly pinnedInFile = new Map<string, ParsedIp[]>();
@@ -38,8 +39,9 @@ export class SubnetBook {
   private build(name: string, how: ResolvedSubnet['how'], facts: SubnetFacts | undefined): ResolvedSubnet {
     // how it was found is part of the key: the lens says "(cluster default)" for one VM and not
     // for another that names the same subnet, and the book outlives one analysis in the editor
-    const key = `${how}:${name}`;
-    const hit = this.cache.get(key);
+    let byName = this.cache.get(how);
+    if (!byName) this.cache.set(how, (byName = new Map()));
+    const hit = byName.get(name);
     if (hit) return hit;
     const cidrs = facts ? parseCidrList(facts.cidrBlock) : undefined;
     const { ranges, bad } = parseIpRanges(facts?.excludeIps ?? []);
@@ -47,7 +49,7 @@ export class SubnetBook {
     if (facts?.gateway) gateways = facts.gateway.split(',').map((g) => parseIp(g)).filter((g): g is ParsedIp => !!g);
     else if (cidrs) gateways = cidrs.map(defaultGateway);
     const r: ResolvedSubnet = { name, how, facts, vpc: facts?.vpc || DEFAULT_VPC, cidrs, gateways, exclude: ranges, badExcludes: bad };
-    this.cache.set(key, r);
+    byName.set(name, r);
     return r;
   }
 

@@ -183,7 +183,13 @@ function versionOf(ctx: AnalysisContext): string | undefined {
 export class VmAnalysisCache {
   /** @internal */ ctx: AnalysisContext | undefined;
   /** @internal */ book: SubnetBook | undefined;
-  /** @internal */ entries = new Map<string, DocEntry>();
+  /** @internal the last analysis's entries by their text; see known() */
+  entries: Map<string, DocEntry> | undefined;
+  /**
+   * @internal the entries of a first analysis, not yet keyed: hashing every document's text
+   * (a few ms for a big file) is left to the first analysis that looks one up
+   */
+  unkeyed: DocEntry[] | undefined;
   /** documents of the last analysis taken from the cache, and read anew */
   stats = { reused: 0, analysed: 0 };
   /** @internal lens texts, built once per distinct value (thousands of VMs share a few) */
@@ -193,10 +199,21 @@ export class VmAnalysisCache {
     if (this.ctx !== ctx || !this.book) {
       this.ctx = ctx;
       this.book = new SubnetBook(ctx);
-      this.entries.clear();
+      this.entries = undefined;
+      this.unkeyed = undefined;
       this.texts = new TextMemo();
     }
     return this.book;
+  }
+
+  /** @internal entries by their text, or undefined when nothing is cached yet */
+  known(): Map<string, DocEntry> | undefined {
+    if (!this.entries && this.unkeyed) {
+      this.entries = new Map();
+      for (const e of this.unkeyed) this.entries.set(e.text, e);
+      this.unkeyed = undefined;
+    }
+    return this.entries;
   }
 }
 
@@ -369,7 +386,11 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
 
   // 1. every document's entry: from the cache when its text is known, else read and checked now
   const entries: { e: DocEntry; place: Place }[] = [];
-  const kept = new Map<string, DocEntry>();
+  // a cache that holds entries: each document is looked up, and kept by its text for the next
+  // analysis; an empty one (the file was just opened): only listed, keyed when next needed
+  const known = keyed ? cache.known() : undefined;
+  const kept = known ? new Map<string, DocEntry>() : undefined;
+  const fresh: DocEntry[] = [];
   const regions = splitDocuments(text);
   if (regions) {
     const scanner = new DocumentScanner(text, opts.fullTrees ? undefined : VM_SELECTION);
@@ -380,7 +401,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     for (const region of regions) {
       const key = text.slice(region.start, region.end);
       const place: Place = { offset: region.start, line, docIndex };
-      let e = keyed ? cache.entries.get(key) ?? kept.get(key) : undefined;
+      let e = known ? known.get(key) ?? kept!.get(key) : undefined;
       if (e) {
         stats.reused++;
       } else {
@@ -394,7 +415,8 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
           e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version);
         }
       }
-      if (keyed) kept.set(key, e);
+      if (kept) kept.set(key, e);
+      else if (keyed) fresh.push(e);
       entries.push({ e, place });
       line += e.newlines;
       docIndex += e.contentDocs;
@@ -411,6 +433,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     });
   }
   cache.entries = kept;
+  cache.unkeyed = kept ? undefined : fresh;
   cache.stats = stats;
 
   // 2. file-wide: pinned IPs first, so suggestions know the whole file; then duplicate pins
