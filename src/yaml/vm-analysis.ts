@@ -513,6 +513,13 @@ function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
   return out;
 }
 
+/** "Use the next free IP" on a pinned IP annotation, when a next free IP is known. */
+function nextFreeFix(key: string, ip: string | undefined, valueNode: YScalar | undefined, lazy: Fixer | undefined): QuickFix[] {
+  if (!ip) return [];
+  if (lazy) return lazy(`Use the next free IP ${ip}`, replaceAnnotationValue(key, ip), true);
+  return valueNode?.kind === 'scalar' ? fix(`Use the next free IP ${ip}`, () => [replaceScalar(valueNode, ip)], true) : [];
+}
+
 /** `dupOf` answers, in order, for each valid pinned IP: the VM above that pinned it too, if any. */
 function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy: Fixer | undefined, book: SubnetBook, rep: Reporter, dupOf: () => string | undefined): void {
   for (const att of attachmentsOf(vm)) {
@@ -522,29 +529,26 @@ function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy
     const subnet = book.resolve(vm, att);
     const suggestion = book.suggest(subnet);
     const valueNode = ipNodes?.get(key);
-    const replaceWith = (ip: string | undefined): QuickFix[] => !ip ? []
-      : lazy ? lazy(`Use the next free IP ${ip}`, replaceAnnotationValue(key, ip), true)
-        : valueNode?.kind === 'scalar' ? fix(`Use the next free IP ${ip}`, () => [replaceScalar(valueNode, ip)], true) : [];
     const parts = a.value.split(',');
     for (const part of parts) {
       const ip = parseIp(part);
       if (!ip) {
-        rep.add(a.valueRange, 'error', 'ip-invalid', `"${part.trim()}" is not an IP address (${key} takes an IPv4 or IPv6 address, "v4,v6" for dual stack)`, vm, replaceWith(suggestion));
+        rep.add(a.valueRange, 'error', 'ip-invalid', `"${part.trim()}" is not an IP address (${key} takes an IPv4 or IPv6 address, "v4,v6" for dual stack)`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
         continue;
       }
       const ipText = formatIp(ip);
       const other = dupOf();
-      if (other) rep.add(a.valueRange, 'error', 'ip-duplicate-in-file', `${ipText} is also pinned by VM ${other} in this file (subnet ${subnet.name})`, vm, replaceWith(suggestion));
+      if (other) rep.add(a.valueRange, 'error', 'ip-duplicate-in-file', `${ipText} is also pinned by VM ${other} in this file (subnet ${subnet.name})`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
       if (subnet.cidrs) {
         const problem = checkIpInSubnet(ip, subnet.cidrs, subnet.gateways, subnet.exclude);
         const where = subnet.how === 'manual' ? `the given subnet ${subnet.facts?.cidrBlock}` : `subnet ${subnet.name} (${subnet.facts?.cidrBlock})`;
-        if (problem?.code === 'outside-cidr') rep.add(a.valueRange, 'error', 'ip-outside-cidr', `${ipText} is outside ${where}`, vm, replaceWith(suggestion));
-        else if (problem?.code === 'network-address' || problem?.code === 'broadcast-address') rep.add(a.valueRange, 'error', 'ip-reserved-address', `${ipText} is the ${problem.code === 'network-address' ? 'network' : 'broadcast'} address of ${where}`, vm, replaceWith(suggestion));
-        else if (problem?.code === 'gateway') rep.add(a.valueRange, 'error', 'ip-gateway', `${ipText} is the gateway of ${where}`, vm, replaceWith(suggestion));
-        else if (problem?.code === 'excluded') rep.add(a.valueRange, 'error', 'ip-excluded', `${ipText} is in excludeIps (${problem.range}) of ${where}`, vm, replaceWith(suggestion));
+        if (problem?.code === 'outside-cidr') rep.add(a.valueRange, 'error', 'ip-outside-cidr', `${ipText} is outside ${where}`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
+        else if (problem?.code === 'network-address' || problem?.code === 'broadcast-address') rep.add(a.valueRange, 'error', 'ip-reserved-address', `${ipText} is the ${problem.code === 'network-address' ? 'network' : 'broadcast'} address of ${where}`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
+        else if (problem?.code === 'gateway') rep.add(a.valueRange, 'error', 'ip-gateway', `${ipText} is the gateway of ${where}`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
+        else if (problem?.code === 'excluded') rep.add(a.valueRange, 'error', 'ip-excluded', `${ipText} is in excludeIps (${problem.range}) of ${where}`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
       }
       const user = book.usedBy(ip, vm);
-      if (user) rep.add(a.valueRange, 'error', 'ip-in-use', `${ipText} is already used by IP ${user}`, vm, replaceWith(suggestion));
+      if (user) rep.add(a.valueRange, 'error', 'ip-in-use', `${ipText} is already used by IP ${user}`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
     }
   }
 }

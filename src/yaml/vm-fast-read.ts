@@ -9,11 +9,25 @@
 // (test/unit/yaml/vm-fast-read.test.ts). Quick fixes of such documents are built later, when
 // asked for (lazy-fix.ts), from a tree of that one document.
 import { BINDINGS, migrationOf, VM_API, type OffsetRange, type VmAnnotation, type VmDocInfo, type VmNetwork } from './vm-documents';
-import { Decline, decline, isBlankFrom, isIndicator, isMarkerAt, oneLineValue, type DocRegion } from './fast-scan';
+import { Decline, decline, isBlankFrom, isMarkerAt, oneLineValue, type DocRegion } from './fast-scan';
 
 const SP = 32;
 const TAB = 9;
 const HASH = 35;
+
+/** As fast-scan's isIndicator; kept here because a call into another module costs a getter per call under tsx. */
+function isIndicator(c: number): boolean {
+  // & * ! | > % @ ` ? , [ ] { } #
+  return c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96 || c === 63 || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === HASH;
+}
+
+/** The value of a template annotation, as describeVm's tmplValue gives it. */
+function templateValue(annotations: VmAnnotation[], key: string): { value: string; range: OffsetRange } | undefined {
+  for (const a of annotations) {
+    if (a.on === 'template' && a.key === key) return a.valueRange ? { value: a.value, range: a.valueRange } : undefined;
+  }
+  return undefined;
+}
 
 // where a map is: which keys are read there
 const ROOT = 0, META = 1, ANN = 2, SPEC = 3, TMPL = 4, TMETA = 5, TSPEC = 6, DOMAIN = 7, DEVICES = 8, IFACE = 9, BINDING = 10, NET = 11, MULTUS = 12, TANN = 13;
@@ -167,7 +181,8 @@ export class VmFastReader {
     const { text } = this;
     let p = ls;
     while (p < le && text.charCodeAt(p) === SP) p++;
-    const blank = p >= le || isBlankFrom(text, p, le);
+    // only a tab can follow the spaces on a blank line
+    const blank = p >= le || (text.charCodeAt(p) === TAB && isBlankFrom(text, p, le));
     const col = p - ls;
     if (this.skipping) {
       if (blank) return;
@@ -299,23 +314,60 @@ export class VmFastReader {
     if (empty) {
       // a null value; deeper lines after it (a nested value) are left to the tree
       frame.pending = -1;
-      this.leaf(role, frame, p, ke, undefined);
+      this.leaf(role, frame, p, ke, false, 0, 0, undefined);
       return;
     }
     const c = text.charCodeAt(q);
     if (c === 124 || c === 62) decline();
+    const pe = this.plainEnd(q, le);
+    if (pe >= 0) {
+      // most values: a plain scalar, its string sliced only where it is read
+      this.lastEnd = pe;
+      this.leaf(role, frame, p, ke, true, q, pe, undefined);
+      return;
+    }
     const node = oneLineValue(text, q, le);
     this.lastEnd = node.end;
     if (node.kind !== 'scalar') {
       // a flow collection: only where nothing reads the value
       if (role !== OTHER && role !== K_POD && role !== K_BINDKEY) decline();
-      this.leaf(role, frame, p, ke, undefined);
+      this.leaf(role, frame, p, ke, false, 0, 0, undefined);
       return;
     }
-    this.leaf(role, frame, p, ke, { value: node.value, start: node.start, end: node.end });
+    this.leaf(role, frame, p, ke, true, node.start, node.end, node.value);
   }
 
-  private leaf(role: number, frame: Frame, ks: number, ke: number, v: { value: string; start: number; end: number } | undefined): void {
+  /**
+   * End of a plain one-line scalar at q (as oneLineValue reads it), or -1 when the value is not
+   * one (quoted, flow, an indicator: oneLineValue reads or declines those).
+   */
+  private plainEnd(q: number, le: number): number {
+    const { text } = this;
+    const c = text.charCodeAt(q);
+    if (c === 34 || c === 39 || isIndicator(c) || (c === 45 && (q + 1 >= le || text.charCodeAt(q + 1) === SP))) return -1;
+    // the value ends at a ` #` comment or the line's end; a `: ` before that is left to the tree
+    let e = le;
+    if (this.hashAt < q) {
+      const h = text.indexOf('#', q);
+      this.hashAt = h < 0 ? Infinity : h;
+    }
+    if (this.hashAt < le) {
+      for (let i = q + 1; i < le; i++) {
+        if (text.charCodeAt(i) === HASH && (text.charCodeAt(i - 1) === SP || text.charCodeAt(i - 1) === TAB)) { e = i; break; }
+      }
+    }
+    for (let i = text.indexOf(':', q); i >= 0 && i < e; i = text.indexOf(':', i + 1)) {
+      const nx = i + 1 >= le ? SP : text.charCodeAt(i + 1);
+      if (nx === SP || nx === TAB) decline();
+    }
+    while (e > q && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
+    return e;
+  }
+
+  /** A read key's value: has = false for null (or a flow collection), else [vs, ve) and its string (sliced when not given). */
+  private leaf(role: number, frame: Frame, ks: number, ke: number, has: boolean, vs: number, ve: number, str: string | undefined): void {
+    if (role === OTHER) return;
+    const v = has ? { value: str ?? this.text.slice(vs, ve), start: vs, end: ve } : undefined;
     switch (role) {
       case K_API: this.apiVersion = v?.value; break;
       case K_KIND: this.kind = v?.value; break;
@@ -346,11 +398,11 @@ export class VmFastReader {
     if (at === ANN || at === TANN) return K_ANNKEY;
     const keys = KEYS[at];
     const len = ke - p;
+    const c0 = this.text.charCodeAt(p);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
-      if (k[0].length === len && this.text.startsWith(k[0], p)) {
-        return k[1];
-      }
+      // length and first character first: a startsWith call for each candidate costs more
+      if (k[0].length === len && k[0].charCodeAt(0) === c0 && this.text.startsWith(k[0], p)) return k[1];
     }
     // `items` of a List is left to the tree (it reads List items as VMs)
     if (at === ROOT && len === 5 && this.text.startsWith('items', p)) decline();
@@ -365,22 +417,34 @@ export class VmFastReader {
     const c = text.charCodeAt(p);
     // quoted keys are left to the tree
     if (c === 34 || c === 39 || isIndicator(c)) return -1;
-    for (let i = p; i < le; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 58) {
-        const nx = i + 1 >= le ? SP : text.charCodeAt(i + 1);
-        if (nx === SP || nx === TAB) {
-          let e = i;
-          while (e > p && text.charCodeAt(e - 1) === SP) e--;
-          if (e === p) return -1;
-          this.colonEnd = i + 1;
-          return e;
-        }
-      } else if (ch === HASH && (text.charCodeAt(i - 1) === SP || text.charCodeAt(i - 1) === TAB)) {
-        return -1;
-      }
+    // the first `:` followed by a blank or the line's end, unless a ` #` comment starts before it
+    let i = text.indexOf(':', p);
+    while (i >= 0 && i < le) {
+      const nx = i + 1 >= le ? SP : text.charCodeAt(i + 1);
+      if (nx === SP || nx === TAB) break;
+      i = text.indexOf(':', i + 1);
     }
-    return -1;
+    if (i < 0 || i >= le) return -1;
+    if (this.commentBefore(p, i)) return -1;
+    let e = i;
+    while (e > p && text.charCodeAt(e - 1) === SP) e--;
+    if (e === p) return -1;
+    this.colonEnd = i + 1;
+    return e;
+  }
+
+  /** Whether a `#` after a blank (a comment) starts in [p, end). */
+  private commentBefore(p: number, end: number): boolean {
+    if (this.hashAt < p) {
+      const h = this.text.indexOf('#', p);
+      this.hashAt = h < 0 ? Infinity : h;
+    }
+    if (this.hashAt >= end) return false;
+    const { text } = this;
+    for (let i = p + 1; i < end; i++) {
+      if (text.charCodeAt(i) === HASH && (text.charCodeAt(i - 1) === SP || text.charCodeAt(i - 1) === TAB)) return true;
+    }
+    return false;
   }
 
   /** Where a ` #` comment starts on this line, or le; a quote before it means "don't know" (le). */
@@ -427,11 +491,7 @@ export class VmFastReader {
 
   /** As describeVm (vm-documents.ts) builds it from a tree. */
   private info(region: DocRegion, docIndex: number): VmDocInfo {
-    const annotations = [...this.tmplAnn, ...this.vmAnn];
-    const tmplValue = (key: string) => {
-      const a = annotations.find((x) => x.on === 'template' && x.key === key);
-      return a && a.valueRange ? { value: a.value, range: a.valueRange } : undefined;
-    };
+    const annotations = this.vmAnn.length > 0 ? this.tmplAnn.concat(this.vmAnn) : this.tmplAnn;
     const networks: VmNetwork[] = [];
     for (const r of this.nets) {
       const net: VmNetwork = { name: r.name ?? '', type: r.pod ? 'pod' : r.multus ? 'multus' : 'other' };
@@ -469,8 +529,8 @@ export class VmFastReader {
       nameRange: this.nameRange,
       templateAnnotationsRange: this.tannStart >= 0 ? { start: this.tannStart, end: this.tannEnd } : undefined,
       annotations,
-      pinnedIp: tmplValue('ovn.kubernetes.io/ip_address'),
-      logicalSwitch: tmplValue('ovn.kubernetes.io/logical_switch'),
+      pinnedIp: templateValue(annotations, 'ovn.kubernetes.io/ip_address'),
+      logicalSwitch: templateValue(annotations, 'ovn.kubernetes.io/logical_switch'),
       networks,
       usesPodNetwork,
       migration: migrationOf(annotations),
