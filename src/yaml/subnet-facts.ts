@@ -64,7 +64,8 @@ export class SubnetBook {
   /** The subnet of the pod network (attachment undefined) or of a Kube-OVN attachment. */
   resolve(vm: VmDocInfo, attachment?: { nad: string; namespace: string }): ResolvedSubnet {
     const lsKey = annotationKey('logical_switch', attachment);
-    const ls = vm.annotations.find((a) => a.on === 'template' && a.key === lsKey)?.value;
+    let ls: string | undefined;
+    for (const a of vm.annotations) if (a.on === 'template' && a.key === lsKey) { ls = a.value; break; }
     const cluster = this.ctx.cluster;
     if (!cluster) {
       const m = this.ctx.manualSubnet;

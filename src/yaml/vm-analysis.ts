@@ -116,7 +116,9 @@ class Reporter {
   constructor(private readonly lines: LineIndex) {}
 
   range(r: OffsetRange): TextRange {
-    return { start: r.start, end: r.end, startPos: this.lines.positionAt(r.start), endPos: this.lines.positionAt(r.end) };
+    const startPos = this.lines.positionAt(r.start);
+    // an empty range (the lenses' place) holds one position object twice
+    return { start: r.start, end: r.end, startPos, endPos: r.end === r.start ? startPos : this.lines.positionAt(r.end) };
   }
 
   add(r: OffsetRange, severity: Severity, code: DiagnosticCode, message: string, vm?: VmDocInfo, fixes: QuickFix[] = []): void {
@@ -146,14 +148,20 @@ function fix(title: string, build: () => TextEdit[], preferred = false): QuickFi
  * document read without one (vm-fast-read.ts), as LazyFix objects that build their edits when
  * asked. A builder that finds nothing to edit gives no fix (eager) or no edits (lazy).
  */
-type Fixer = (title: string, build: FixBuilder, preferred?: boolean) => QuickFix[];
+class Fixer {
+  /** found: the VM's tree (eager); else the VM is `vm` of the document `regionText` at `offset` (lazy) */
+  constructor(private readonly text: string, private readonly found: FoundVm | undefined, private readonly regionText: string, private readonly offset: number, private readonly vm: number) {}
 
-function eagerFixer(text: string, f: FoundVm): Fixer {
-  return (title, build, preferred = false) => fix(title, () => build(text, f), preferred);
-}
+  get lazy(): boolean {
+    return !this.found;
+  }
 
-function lazyFixer(src: FixSource): Fixer {
-  return (title, build, preferred = false) => [new LazyFix(title, preferred, src, build)];
+  make(title: string, build: FixBuilder, preferred = false): QuickFix[] {
+    const { found, text } = this;
+    if (found) return fix(title, () => build(text, found), preferred);
+    const src: FixSource = { text: this.regionText, offset: this.offset, vm: this.vm };
+    return [new LazyFix(title, preferred, src, build)];
+  }
 }
 
 const templateAnnotations = (f: FoundVm) => asMap(getIn(f.nodes.vm, ['spec', 'template', 'metadata', 'annotations']));
@@ -221,19 +229,22 @@ export class VmAnalysisCache {
  * Texts many lenses share, built once: a first analysis of a big file keeps far fewer strings
  * alive (less to copy for the garbage collector), and equal lenses hold equal strings anyway.
  */
+const END = Symbol('end of parts');
+
+function step(m: Map<unknown, unknown>, part: unknown): Map<unknown, unknown> {
+  let next = m.get(part) as Map<unknown, unknown> | undefined;
+  if (!next) m.set(part, (next = new Map()));
+  return next;
+}
+
 class TextMemo {
   // nested maps keyed by the parts themselves: no key string is built and hashed per lookup
   private root = new Map<unknown, unknown>();
   private size = 0;
 
-  get(parts: readonly unknown[], build: () => string): string {
-    let m = this.root;
-    for (let i = 0; i < parts.length - 1; i++) {
-      let next = m.get(parts[i]) as Map<unknown, unknown> | undefined;
-      if (!next) m.set(parts[i], (next = new Map()));
-      m = next;
-    }
-    const last = parts[parts.length - 1];
+  /** The text for up to five parts (missing ones count as one more part): no array per lookup. */
+  get5(build: () => string, a: unknown, b: unknown = END, c: unknown = END, d: unknown = END, last: unknown = END): string {
+    const m = step(step(step(step(this.root, a), b), c), d);
     let v = m.get(last) as string | undefined;
     if (v === undefined) {
       // parts follow suggestions and namespaces; a long-lived cache must not grow without bound
@@ -283,13 +294,25 @@ interface DocEntry {
   dupKeys: { key: string; vm: string }[];
   /** subnets whose next free IP appears in this document's lenses and fixes */
   suggestFor: ResolvedSubnet[];
-  /** file-wide values the following were built with */
-  sig?: string;
+  /** file-wide values the following were built with: duplicate pins, next free IPs of suggestFor */
+  sigDups?: readonly (string | undefined)[];
+  sigSuggest?: readonly (string | undefined)[];
   ipDiags?: (readonly VmDiagnostic[])[];
   lenses?: LensModel[][];
 }
 
 const NONE: readonly VmDiagnostic[] = Object.freeze([]);
+const NO_DUPS: (string | undefined)[] = [];
+
+/** Whether the file-wide values an entry's lenses and IP checks show are those it was built with. */
+function sameSignature(e: DocEntry, dups: readonly (string | undefined)[], book: SubnetBook): boolean {
+  const d = e.sigDups;
+  const s = e.sigSuggest;
+  if (!d || !s || d.length !== dups.length || s.length !== e.suggestFor.length) return false;
+  for (let i = 0; i < d.length; i++) if (d[i] !== dups[i]) return false;
+  for (let i = 0; i < s.length; i++) if (s[i] !== book.suggest(e.suggestFor[i])) return false;
+  return true;
+}
 
 function countNewlines(text: string): number {
   let n = 0;
@@ -343,16 +366,17 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
     e.vms.push(info);
     let ipNodes: Map<string, YScalar> | undefined;
     const f = found?.[i];
-    const fixer = f ? eagerFixer(text, f) : lazyFixer({ text: regionText, offset: at.offset, vm: i });
+    const fixer = new Fixer(text, f, regionText, at.offset, i);
     checkAnnotations(info, fixer, book, rep, parsedVersion);
     checkSpec(info, fixer, rep, ctx, parsedVersion, versionText);
     e.local.push(rep.take());
-    const subnets = new Set<ResolvedSubnet>();
+    const subnets = e.suggestFor;
+    const first = subnets.length;
     for (const att of attachmentsOf(info)) {
       const key = annotationKey('ip_address', att);
-      const a = info.annotations.find((x) => x.on === 'template' && x.key === key);
+      const a = templateAnnotation(info, key);
       const subnet = book.resolve(info, att);
-      subnets.add(subnet);
+      if (subnets.indexOf(subnet, first) < 0) subnets.push(subnet);
       if (!a) continue;
       if (f) {
         const node = getPair(templateAnnotations(f), key)?.value;
@@ -365,8 +389,10 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
         if (a.valueRange) e.dupKeys.push({ key: `${subnet.name}|${formatIp(ip)}`, vm: vmLabel(info) });
       }
     }
-    if (info.usesPodNetwork) subnets.add(book.resolve(info, undefined));
-    e.suggestFor.push(...subnets);
+    if (info.usesPodNetwork) {
+      const pod = book.resolve(info, undefined);
+      if (subnets.indexOf(pod, first) < 0) subnets.push(pod);
+    }
     e.ipNodes.push(ipNodes);
   });
   return e;
@@ -444,27 +470,30 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   const syntax: VmDiagnostic[] = [];
   const vmDiags: VmDiagnostic[] = [];
   for (const { e, place } of entries) {
-    const dups: (string | undefined)[] = e.dupKeys.map(({ key, vm }) => {
-      const other = seen.get(key);
-      if (other && other !== vm) return other;
-      seen.set(key, vm);
-      return undefined;
-    });
-    let sig = dups.join(',');
-    for (const s of e.suggestFor) sig += `|${book.suggest(s) ?? ''}`;
+    let dups: (string | undefined)[] = NO_DUPS;
+    if (e.dupKeys.length > 0) {
+      dups = e.dupKeys.map(({ key, vm }) => {
+        const other = seen.get(key);
+        if (other && other !== vm) return other;
+        seen.set(key, vm);
+        return undefined;
+      });
+    }
     // 3. lenses and IP checks when a file-wide value they show changed (or never built)
-    if (e.sig !== sig || !e.ipDiags || !e.lenses) {
+    if (!e.ipDiags || !e.lenses || !sameSignature(e, dups, book)) {
       const rep = new Reporter(entryIndex(e.at, e.text));
-      const next = dups[Symbol.iterator]();
+      let di = 0;
       e.ipDiags = [];
       e.lenses = [];
-      e.vms.forEach((vm, i) => {
-        const fixer = e.lazyText !== undefined ? lazyFixer({ text: e.text, offset: e.at.offset, vm: i }) : undefined;
-        checkIps(vm, e.ipNodes[i], fixer, book, rep, () => next.next().value);
-        e.ipDiags!.push(rep.take());
-        e.lenses!.push(lensesFor(vm, book, rep, ctx, version, cache.texts));
-      });
-      e.sig = sig;
+      for (let i = 0; i < e.vms.length; i++) {
+        const vm = e.vms[i];
+        const fixer = e.lazyText !== undefined ? new Fixer(text, undefined, e.text, e.at.offset, i) : undefined;
+        di = checkIps(vm, e.ipNodes[i], fixer, book, rep, dups, di);
+        e.ipDiags.push(rep.take());
+        e.lenses.push(lensesFor(vm, book, rep, ctx, version, parsedVersion, cache.texts));
+      }
+      e.sigDups = dups;
+      e.sigSuggest = e.suggestFor.length > 0 ? e.suggestFor.map((x) => book.suggest(x)) : NO_DUPS;
     }
     // 4. results where the document is now
     materialize(e, place, { vms, lenses, syntax, vmDiags });
@@ -506,6 +535,12 @@ function materialize(e: DocEntry, place: Place, out: Results): void {
   for (const d of e.syntax) out.syntax.push(moved ? shiftDiagnostic(d, s) : d);
 }
 
+/** The VM's template annotation `key` (the first, as Kube-OVN's lookups of the map would not tell). */
+function templateAnnotation(vm: VmDocInfo, key: string): VmDocInfo['annotations'][number] | undefined {
+  for (const a of vm.annotations) if (a.on === 'template' && a.key === key) return a;
+  return undefined;
+}
+
 /** undefined = the pod network; then every Multus attachment the VM lists. */
 function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
   const out: (Attachment | undefined)[] = [undefined];
@@ -516,15 +551,18 @@ function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
 /** "Use the next free IP" on a pinned IP annotation, when a next free IP is known. */
 function nextFreeFix(key: string, ip: string | undefined, valueNode: YScalar | undefined, lazy: Fixer | undefined): QuickFix[] {
   if (!ip) return [];
-  if (lazy) return lazy(`Use the next free IP ${ip}`, replaceAnnotationValue(key, ip), true);
+  if (lazy) return lazy.make(`Use the next free IP ${ip}`, replaceAnnotationValue(key, ip), true);
   return valueNode?.kind === 'scalar' ? fix(`Use the next free IP ${ip}`, () => [replaceScalar(valueNode, ip)], true) : [];
 }
 
-/** `dupOf` answers, in order, for each valid pinned IP: the VM above that pinned it too, if any. */
-function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy: Fixer | undefined, book: SubnetBook, rep: Reporter, dupOf: () => string | undefined): void {
+/**
+ * `dups[di…]` answer, in order, for each valid pinned IP: the VM above that pinned it too, if any.
+ * Returns the index after the last one used.
+ */
+function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy: Fixer | undefined, book: SubnetBook, rep: Reporter, dups: readonly (string | undefined)[], di: number): number {
   for (const att of attachmentsOf(vm)) {
     const key = annotationKey('ip_address', att);
-    const a = vm.annotations.find((x) => x.on === 'template' && x.key === key);
+    const a = templateAnnotation(vm, key);
     if (!a || !a.valueRange) continue;
     const subnet = book.resolve(vm, att);
     const suggestion = book.suggest(subnet);
@@ -537,7 +575,7 @@ function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy
         continue;
       }
       const ipText = formatIp(ip);
-      const other = dupOf();
+      const other = dups[di++];
       if (other) rep.add(a.valueRange, 'error', 'ip-duplicate-in-file', `${ipText} is also pinned by VM ${other} in this file (subnet ${subnet.name})`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
       if (subnet.cidrs) {
         const problem = checkIpInSubnet(ip, subnet.cidrs, subnet.gateways, subnet.exclude);
@@ -550,7 +588,7 @@ function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy
       const user = book.usedBy(ip, vm);
       if (user) rep.add(a.valueRange, 'error', 'ip-in-use', `${ipText} is already used by IP ${user}`, vm, nextFreeFix(key, suggestion, valueNode, lazy));
     }
-  }
+  }  return di;
 }
 
 function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Reporter, version: ReturnType<typeof parseVersion>): void {
@@ -562,7 +600,7 @@ function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Re
       const movable = !vm.annotations.some((t) => t.on === 'template' && t.key === a.key);
       rep.add(a.keyRange, 'warning', 'annotation-on-vm-metadata',
         `${a.key} is on the VirtualMachine's metadata, where ${parsed ? 'Kube-OVN' : 'KubeVirt'} never reads it: it belongs on spec.template.metadata.annotations (the VM's pod)`, vm,
-        movable ? fixer('Move to spec.template.metadata.annotations', (text, f) => {
+        movable ? fixer.make('Move to spec.template.metadata.annotations', (text, f) => {
           const ann = vmAnnotations(f)!;
           const pair = getPair(ann, a.key)!;
           const meta = asMap(getPair(f.nodes.vm, 'metadata')?.value)!;
@@ -577,7 +615,7 @@ function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Re
       const newKey = guess ? a.key.slice(0, a.key.length - parsed.name.length) + guess : undefined;
       const on = a.on;
       rep.add(a.keyRange, 'warning', 'unknown-annotation', `unknown Kube-OVN annotation "${parsed.name}"${guess ? `: did you mean "${guess}"?` : ''}`, vm,
-        newKey ? fixer(`Rename to ${newKey}`, (_text, f) => {
+        newKey ? fixer.make(`Rename to ${newKey}`, (_text, f) => {
           const pair = getPair(on === 'vm' ? vmAnnotations(f) : templateAnnotations(f), a.key);
           return pair ? [renameKey(pair.key, newKey)] : [];
         }, true) : []);
@@ -592,7 +630,7 @@ function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Re
         const known = version ? `Kube-OVN ${formatVersion(version)} ignores it` : 'Kube-OVN ≥ v1.13.0 ignores it';
         rep.add(a.keyRange, version ? 'warning' : 'info', 'live-migration-annotation-removed',
           `${a.key} was removed in Kube-OVN v1.13.0 (PR #4191): ${known}. Use ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true" instead`, vm,
-          fixer(`Replace with ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, (text, f) => annotationEdits(text, f, [
+          fixer.make(`Replace with ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, (text, f) => annotationEdits(text, f, [
             ...vm.annotations.filter((x) => x.on === 'template' && /\.kubernetes\.io\/(allow_live_migration|migrate)$/.test(x.key)).map((x) => ({ key: x.key, value: null })),
             { key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' },
           ]), true));
@@ -607,7 +645,7 @@ function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Re
         const names = book.allSubnetNames();
         const close = names.map((n) => ({ n, d: levenshtein(n, a.value) })).sort((x, y) => x.d - y.d)[0];
         rep.add(a.valueRange, 'error', 'subnet-missing', `Subnet "${a.value}" does not exist${close && close.d <= 3 ? `: did you mean "${close.n}"?` : ''} (subnets: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`, vm,
-          close && close.d <= 3 ? fixer(`Use subnet ${close.n}`, replaceAnnotationValue(a.key, close.n), true) : []);
+          close && close.d <= 3 ? fixer.make(`Use subnet ${close.n}`, replaceAnnotationValue(a.key, close.n), true) : []);
       } else {
         const nsVpc = book.vpcOfNamespace(vm.namespace ?? 'default');
         const subnetVpc = subnet.vpc || 'ovn-cluster';
@@ -617,10 +655,6 @@ function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Re
       }
     }
   }
-}
-
-function parsedVersionOf(v: string | undefined): ReturnType<typeof parseVersion> {
-  return parseVersion(v);
 }
 
 function formatVersion(v: NonNullable<ReturnType<typeof parseVersion>>): string {
@@ -633,17 +667,17 @@ function checkSpec(vm: VmDocInfo, fixer: Fixer, rep: Reporter, ctx: AnalysisCont
     rep.add(vm.running.keyRange, both ? 'error' : 'warning', both ? 'running-and-run-strategy' : 'spec-running-deprecated',
       both ? 'spec.running and spec.runStrategy are both set: KubeVirt rejects the VM; keep runStrategy'
         : `spec.running is deprecated: use spec.runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, vm,
-      both ? fixer('Remove spec.running', (text, f) => {
+      both ? fixer.make('Remove spec.running', (text, f) => {
         const spec = asMap(getPair(f.nodes.vm, 'spec')?.value)!;
         return [removePair(text, spec, getPair(spec, 'running')!)];
-      }, true) : fixer(`Replace with runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, (_text, f) => runStrategyFix(f), true));
+      }, true) : fixer.make(`Replace with runStrategy: ${vm.running.value === 'true' ? 'Always' : 'Halted'}`, (_text, f) => runStrategyFix(f), true));
   }
   for (const n of vm.networks) {
     if (!n.macAddress) continue;
     const key = annotationKey('mac_address', n.type === 'multus' ? n.attachment : undefined);
     rep.add(n.macAddress.range, 'warning', 'interface-mac-address',
       `interfaces[${n.name}].macAddress is not what Kube-OVN assigns to the port: set ${key} on spec.template.metadata.annotations so the port and the VM agree`, vm,
-      fixer(`Move to ${key}`, (text, f) => macAddressFix(text, f, n.name), true));
+      fixer.make(`Move to ${key}`, (text, f) => macAddressFix(text, f, n.name), true));
   }
   const wanted = ctx.migrationWanted ?? /^LiveMigrate/.test(vm.evictionStrategy ?? '');
   const podNet = vm.networks.find((n) => n.type === 'pod');
@@ -653,50 +687,58 @@ function checkSpec(vm: VmDocInfo, fixer: Fixer, rep: Reporter, ctx: AnalysisCont
     rep.add(podNet.interfaceRange, 'warning', 'bridge-without-migration',
       `bridge binding on the pod network cannot live-migrate${vm.evictionStrategy ? ` (evictionStrategy ${vm.evictionStrategy} wants it)` : ''}: ${legacy ? 'use a Kube-OVN attachment with allow_live_migration' : `add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`}`, vm,
       legacy ? [{ title: 'Enable live migration (attachment recipe)…', command: { id: VM_COMMANDS.enableMigration, args: [args] } }]
-        : fixer(`Add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, (text, f) => annotationEdits(text, f, [{ key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' }]), true));
+        : fixer.make(`Add ${KUBEVIRT_BRIDGE_MIGRATION_KEY}: "true"`, (text, f) => annotationEdits(text, f, [{ key: KUBEVIRT_BRIDGE_MIGRATION_KEY, value: 'true' }]), true));
   }
 }
 
-function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined, texts: TextMemo): LensModel[] {
+function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined, parsedVersion: ReturnType<typeof parseVersion>, texts: TextMemo): LensModel[] {
   const at = rep.range({ start: vm.range.start, end: vm.range.start });
   const out: LensModel[] = [];
-  const nets: (Attachment | undefined)[] = vm.usesPodNetwork ? [undefined] : [];
-  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) nets.push(n.attachment);
-  for (const att of nets) {
-    const subnet = book.resolve(vm, att);
-    const key = annotationKey('ip_address', att);
-    const pinned = vm.annotations.find((a) => a.on === 'template' && a.key === key);
-    const suggestedIp = book.suggest(subnet);
-    const on = att ? ` on ${att.nad}` : '';
-    // the lenses of one network share their argument list (nobody mutates it)
-    const args: LensArgs[] = [{ vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) }];
-    if (pinned) {
-      out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${on} — change`, command: VM_COMMANDS.pinIp, args,
-        writes: texts.get(['pinned', key, suggestedIp], () => `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`) });
-      out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get(['unpin', key], () => `removes ${key} from spec.template.metadata.annotations`) });
-    } else {
-      out.push({ range: at, kind: 'pin-ip', title: texts.get(['pin-title', att?.nad], () => `Pin IP${on}…`), command: VM_COMMANDS.pinIp, args,
-        writes: texts.get(['pin', key, suggestedIp], () => `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`) });
-    }
-    if (!att) {
-      const vpc = subnet.facts ? ` (VPC ${subnet.vpc})` : '';
-      const how = subnet.how === 'annotation' || subnet.how === 'manual' ? '' : subnet.how === 'assumed-default' ? ' (namespace default)' : ` (${subnet.how === 'namespace' ? 'namespace' : 'cluster'} default)`;
-      out.push({ range: at, kind: 'subnet', title: texts.get(['subnet', subnet], () => `Subnet: ${subnet.name}${vpc}${how} ▾`), command: VM_COMMANDS.chooseSubnet, args, writes: `spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)` });
-    }
-  }
+  if (vm.usesPodNetwork) networkLenses(vm, undefined, book, at, texts, out);
+  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) networkLenses(vm, n.attachment, book, at, texts, out);
   const mig = vm.migration;
   const migArgs: LensArgs = { vm: vm.ref, kubeOvnVersion: version };
-  const ignored = mig.state === 'on' && mig.via === 'legacy-attachment' && parsedVersionOf(version) !== undefined && !usesLegacyMigration(parsedVersionOf(version)!);
+  const ignored = mig.state === 'on' && mig.via === 'legacy-attachment' && parsedVersion !== undefined && !usesLegacyMigration(parsedVersion);
   if (mig.state === 'on' && !ignored) {
     out.push({ range: at, kind: 'migration', title: mig.via === 'kubevirt-annotation' ? 'Live migration: on' : `Live migration: on (via ${mig.attachment})`, command: '', args: [migArgs], writes: '' });
   } else {
-    const existing = vm.networks.find((n) => n.type === 'multus' && n.attachment)?.attachment;
+    let existing: Attachment | undefined;
+    for (const n of vm.networks) if (n.type === 'multus' && n.attachment) { existing = n.attachment; break; }
     out.push({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs],
-      writes: texts.get(['migration', version, vm.namespace, existing?.nad, existing?.namespace], () => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)')) });
+      writes: texts.get5(() => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)'), 'migration', version, vm.namespace, existing?.nad, existing?.namespace) });
   }
   if (ctx.cluster) {
     out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: `server-side apply of ${vmLabel(vm)} to ${ctx.cluster.source} (dry-run and diff first)` });
   }
   return out;
+}
+
+/** The pin (or pinned/unpin) lenses of one network, and the subnet lens of the pod network. */
+function networkLenses(vm: VmDocInfo, att: Attachment | undefined, book: SubnetBook, at: TextRange, texts: TextMemo, out: LensModel[]): void {
+  const subnet = book.resolve(vm, att);
+  const key = annotationKey('ip_address', att);
+  const pinned = templateAnnotation(vm, key);
+  const suggestedIp = book.suggest(subnet);
+  // the lenses of one network share their argument list (nobody mutates it)
+  const args: LensArgs[] = [{ vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) }];
+  if (pinned) {
+    out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${att ? ` on ${att.nad}` : ''} — change`, command: VM_COMMANDS.pinIp, args,
+      writes: texts.get5(() => `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`, 'pinned', key, suggestedIp) });
+    out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get5(() => `removes ${key} from spec.template.metadata.annotations`, 'unpin', key) });
+  } else {
+    out.push({ range: at, kind: 'pin-ip', title: texts.get5(() => `Pin IP${att ? ` on ${att.nad}` : ''}…`, 'pin-title', att?.nad), command: VM_COMMANDS.pinIp, args,
+      writes: texts.get5(() => `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`, 'pin', key, suggestedIp) });
+  }
+  if (!att) {
+    out.push({ range: at, kind: 'subnet', title: texts.get5(() => subnetTitle(subnet), 'subnet', subnet), command: VM_COMMANDS.chooseSubnet, args, writes: SUBNET_WRITES });
+  }
+}
+
+const SUBNET_WRITES = 'spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)';
+
+function subnetTitle(subnet: ResolvedSubnet): string {
+  const vpc = subnet.facts ? ` (VPC ${subnet.vpc})` : '';
+  const how = subnet.how === 'annotation' || subnet.how === 'manual' ? '' : subnet.how === 'assumed-default' ? ' (namespace default)' : ` (${subnet.how === 'namespace' ? 'namespace' : 'cluster'} default)`;
+  return `Subnet: ${subnet.name}${vpc}${how} ▾`;
 }
 
