@@ -9,10 +9,17 @@
 // byte for byte the one the text was read from, the new counters go onto the parsed rows and
 // nothing is parsed again; when it changed, the text is read again. Printing 100k flows is most
 // of what ovs-ofctl spends its time on, so this is what keeps a refresh cheap at that size.
+//
+// Cheaper still where the target also keeps a flow monitor open (flowTableChanges) and reads
+// per-table counters (tableCounters): when the switch reports no flow change since the last
+// refresh, only the tables whose lookup counters moved are read (ovs-vswitchd encodes each flow's
+// statistics on every read, which is most of a full read's cost at 100k flows). A table read
+// this way is read again at the next refresh too, so counters credited a moment after its table's
+// lookups are not missed.
 import type { Flow, FlowColumns, FlowParseError } from './flow-dump';
 import { parseFlowColumns } from './flow-dump';
 import { diffFlowColumns, type FlowDiff } from './flow-diff';
-import type { FlowStats } from './openflow/flow-stats';
+import type { FlowStats, TableCounters } from './openflow/flow-stats';
 import type { OvnTarget } from './ovn-target';
 
 export interface FlowSnapshot {
@@ -32,6 +39,12 @@ export interface FlowSnapshot {
   columns: FlowColumns;
   /** binary statistics listing the same flows as `flows`, row by row (absent when the target has none or they did not line up) */
   stats?: FlowStats;
+  /** per-table counters read before the flows of this snapshot */
+  tableCounters?: TableCounters;
+  /** tables whose counters were read this time because their lookups moved: read again next time */
+  recheck?: number[];
+  /** how many tables' statistics a counters refresh read (undefined: every table) */
+  tablesRead?: number;
 }
 
 export interface FlowWatchOptions {
@@ -47,16 +60,35 @@ export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: 
   const t0 = performance.now();
   /** statistics read just now that showed the flow table changed: the text below is lined up with them */
   let fresh: FlowStats | undefined;
-  if (previous?.stats && target.flowStats && previous.node === node && previous.bridge === bridge) {
+  /** tables whose lookups moved this time: a full read below covers them, but read them again next time */
+  let recheck: number[] | undefined;
+  const same = previous?.node === node && previous.bridge === bridge ? previous : undefined;
+  const changes = target.flowTableChanges && target.tableCounters ? safely(() => target.flowTableChanges!(node, bridge)) : undefined;
+  // read before any flow: a packet counted in between shows as a moved table next time
+  const tableCounters = changes ? await target.tableCounters!(node, bridge).catch(() => undefined) : undefined;
+  if (same?.stats && target.flowStats && changes?.known && changes.tables.size === 0 && tableCounters && same.tableCounters) {
+    const r = await readMovedTables(target, node, bridge, same, same.stats, tableCounters).catch(() => undefined);
+    if (r && 'full' in r) recheck = r.moved;
+    else if (r) {
+      const t1 = performance.now();
+      const columns = same.columns.withCounters(r.stats.duration, r.stats.packets, r.stats.bytes, r.stats.idleAge);
+      const at = Date.now();
+      const diff = diffFlowColumns(same.columns, columns, { elapsedSeconds: (at - same.at) / 1000 });
+      return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'counters', columns, stats: r.stats, tableCounters, recheck: r.moved, tablesRead: r.read };
+    }
+  }
+  // the switch said which tables changed: the text must be read again, no need to compare first
+  const tableChanged = changes?.known === true && changes.tables.size > 0;
+  if (same?.stats && target.flowStats && !tableChanged) {
     // a failure here is answered by the text dump below, which says what is wrong
     const stats = await target.flowStats(node, bridge).catch(() => undefined);
     fresh = stats;
-    if (stats && stats.sameFlows(previous.stats)) {
+    if (stats && stats.sameFlows(same.stats)) {
       const t1 = performance.now();
-      const columns = previous.columns.withCounters(stats.duration, stats.packets, stats.bytes, stats.idleAge);
+      const columns = same.columns.withCounters(stats.duration, stats.packets, stats.bytes, stats.idleAge);
       const at = Date.now();
-      const diff = diffFlowColumns(previous.columns, columns, { elapsedSeconds: (at - previous.at) / 1000 });
-      return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'counters', columns, stats };
+      const diff = diffFlowColumns(same.columns, columns, { elapsedSeconds: (at - same.at) / 1000 });
+      return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'counters', columns, stats, tableCounters, recheck };
     }
   }
   const [text, stats] = await Promise.all([
@@ -68,7 +100,64 @@ export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: 
   const at = Date.now();
   const diff = previous ? diffFlowColumns(previous.columns, columns, { elapsedSeconds: (at - previous.at) / 1000 }) : undefined;
   const aligned = stats && errors.length === 0 && linesUp(columns, stats) ? stats : undefined;
-  return { node, bridge, at, flows: columns.flows(), errors, diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'dump', columns, stats: aligned };
+  return { node, bridge, at, flows: columns.flows(), errors, diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'dump', columns, stats: aligned, tableCounters: aligned ? tableCounters : undefined };
+}
+
+function safely<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The previous statistics with fresh counters for the tables whose lookups moved since `prev`
+ * (and those it read, see `recheck`); undefined when a table's flow count changed or a table's
+ * rows do not line up with the previous ones: the caller then reads everything.
+ */
+async function readMovedTables(target: OvnTarget, node: string, bridge: string, prev: FlowSnapshot, stats: FlowStats, now: TableCounters):
+  Promise<{ stats: FlowStats; moved: number[]; read: number } | { full: true; moved: number[] } | undefined> {
+  const before = prev.tableCounters!;
+  const moved: number[] = [];
+  for (let t = 0; t < 256; t++) {
+    if (now.active[t] !== before.active[t]) return undefined;
+    if (now.lookup[t] !== before.lookup[t] || now.matched[t] !== before.matched[t]) moved.push(t);
+  }
+  const ranges = stats.tableRanges();
+  const toRead = [...new Set([...moved, ...(prev.recheck ?? [])])].filter((t) => ranges.has(t));
+  // one read of everything beats many small ones once most rows sit in tables that moved
+  // (a ping through an OVN pipeline crosses most of its tables)
+  let rows = 0;
+  for (const t of toRead) rows += ranges.get(t)![1] - ranges.get(t)![0];
+  if (rows > stats.count / 2) return { full: true, moved };
+  const duration = stats.duration.slice();
+  const packets = stats.packets.slice();
+  const bytes = stats.bytes.slice();
+  const idleAge = stats.idleAge.slice();
+  for (const t of toRead) {
+    const [start, end] = ranges.get(t)!;
+    const one = await target.flowStats!(node, bridge, t);
+    if (one.count !== end - start) return undefined;
+    for (let j = 0; j < one.count; j++) {
+      if (!one.sameFlow(j, stats, start + j)) return undefined;
+      duration[start + j] = one.duration[j];
+      packets[start + j] = one.packets[j];
+      bytes[start + j] = one.bytes[j];
+      idleAge[start + j] = one.idleAge[j];
+    }
+  }
+  // durations and ages of the tables not read move on with the clock
+  const elapsed = (Date.now() - prev.at) / 1000;
+  const readSet = new Set(toRead);
+  for (const [t, [start, end]] of ranges) {
+    if (readSet.has(t)) continue;
+    for (let i = start; i < end; i++) {
+      duration[i] += elapsed;
+      if (!Number.isNaN(idleAge[i])) idleAge[i] += elapsed;
+    }
+  }
+  return { stats: stats.withCounters(duration, packets, bytes, idleAge), moved, read: toRead.length };
 }
 
 /** True when the parsed dump and the binary statistics list the same flows in the same order. */

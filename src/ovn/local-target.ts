@@ -9,7 +9,8 @@ import type { DbRow, DbValue } from './ctl-json';
 import { OvsdbClient, Operations, type ColumnValue } from './ovsdb/index';
 import { assertBridge, assertOvnName } from './names';
 import { dumpFlowsNegotiating } from './dump-flows-args';
-import { fetchFlowStats, type FlowStats } from './openflow/flow-stats';
+import { fetchFlowStats, fetchTableCounters, type FlowStats, type TableCounters } from './openflow/flow-stats';
+import { FlowTableWatch, type FlowTableChanges } from './openflow/flow-table-watch';
 import { OvnTargetError, type FlowDumpOptions, type OvnDb, type OvnTarget } from './ovn-target';
 
 export interface LocalNode {
@@ -38,6 +39,8 @@ function toDbRow(row: Record<string, ColumnValue>): DbRow {
 
 export class LocalOvnTarget implements OvnTarget {
   private readonly clients = new Map<string, Promise<OvsdbClient>>();
+  /** one flow monitor per node/bridge a live view reads, open until close() */
+  private readonly watches = new Map<string, FlowTableWatch>();
 
   constructor(private readonly o: LocalTargetOptions) {}
 
@@ -91,14 +94,37 @@ export class LocalOvnTarget implements OvnTarget {
     return dumpFlowsNegotiating((args) => this.run('ovs-ofctl', args, { OVS_RUNDIR: n.runDir }, hint), bridge, opts);
   }
 
-  async flowStats(node: string, bridge: string): Promise<FlowStats> {
+  async flowStats(node: string, bridge: string, table?: number): Promise<FlowStats> {
     const n = this.node(node);
     assertBridge(bridge);
+    if (table !== undefined && !(Number.isInteger(table) && table >= 0 && table < 255)) throw new OvnTargetError(`flow table ${table} is not a table number (0-254)`);
     try {
-      return await fetchFlowStats(join(n.runDir, `${bridge}.mgmt`), this.o.timeoutMs ?? 30_000);
+      return await fetchFlowStats(join(n.runDir, `${bridge}.mgmt`), this.o.timeoutMs ?? 30_000, table);
     } catch (e) {
       throw new OvnTargetError(`cannot read flow statistics of ${bridge} on node ${node}: ${(e as Error).message}`);
     }
+  }
+
+  async tableCounters(node: string, bridge: string): Promise<TableCounters> {
+    const n = this.node(node);
+    assertBridge(bridge);
+    try {
+      return await fetchTableCounters(join(n.runDir, `${bridge}.mgmt`), this.o.timeoutMs ?? 30_000);
+    } catch (e) {
+      throw new OvnTargetError(`cannot read table statistics of ${bridge} on node ${node}: ${(e as Error).message}`);
+    }
+  }
+
+  flowTableChanges(node: string, bridge: string): FlowTableChanges {
+    const n = this.node(node);
+    assertBridge(bridge);
+    const key = `${node}\0${bridge}`;
+    let w = this.watches.get(key);
+    if (!w) {
+      w = new FlowTableWatch(join(n.runDir, `${bridge}.mgmt`));
+      this.watches.set(key, w);
+    }
+    return w.take();
   }
 
   async ovnTrace(datapath: string, microflow: string): Promise<string> {
@@ -115,6 +141,8 @@ export class LocalOvnTarget implements OvnTarget {
   }
 
   async close(): Promise<void> {
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
     const all = [...this.clients.values()];
     this.clients.clear();
     for (const c of all) await c.then((x) => x.close(), () => undefined);

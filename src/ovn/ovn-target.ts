@@ -2,7 +2,8 @@
 // the local lab (daemon sockets + the installed binaries) or a cluster (exec into the
 // ovn-central and ovs-ovn pods, the way `kubectl ko` does). Callers never know which.
 import type { DbRow } from './ctl-json';
-import type { FlowStats } from './openflow/flow-stats';
+import type { FlowStats, TableCounters } from './openflow/flow-stats';
+import type { FlowTableChanges } from './openflow/flow-table-watch';
 
 export type OvnDb = 'nb' | 'sb';
 
@@ -30,7 +31,15 @@ export interface OvnTarget {
    * exec, cannot). A live view reads counters this way and re-reads the text only when the flow
    * table changed.
    */
-  flowStats?(node: string, bridge: string): Promise<FlowStats>;
+  flowStats?(node: string, bridge: string, table?: number): Promise<FlowStats>;
+  /** per-table flow counts and lookup/match counters (cheap: one small reply), with flowStats */
+  tableCounters?(node: string, bridge: string): Promise<TableCounters>;
+  /**
+   * Tables whose flows were added, deleted or modified since the previous call, as the switch
+   * reports them over a flow monitor the target keeps open; `known: false` when that account
+   * may have a gap (the first call, a dropped connection): the caller then reads everything.
+   */
+  flowTableChanges?(node: string, bridge: string): FlowTableChanges;
   /** raw `ovn-trace --detailed` text for a logical datapath and microflow */
   ovnTrace(datapath: string, microflow: string): Promise<string>;
   /** raw `ovs-appctl ofproto/trace BRIDGE FLOW` text on a node */

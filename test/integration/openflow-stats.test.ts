@@ -4,6 +4,8 @@
 //  - a refresh reads only counters while the flow table stands (source `counters`), and a VM→VM
 //    ping shows up in them; adding or rewriting a flow makes the next refresh read the text again;
 //  - a missing socket, a switch error, a peer that sends garbage or hangs up: clear errors;
+//  - with the flow monitor: a quiet bridge is refreshed without reading any flow, a packet makes
+//    only its table be read (agreeing with a full read), and the monitor names changed tables;
 //  - the Flows panel's refresh on a node whose OVS is gone keeps the last good snapshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +14,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOvnSandbox, sandboxUnavailable, type OvnSandbox } from '../fixtures/ovn-sandbox';
-import { fetchFlowStats } from '../../src/ovn/openflow/flow-stats';
+import { fetchFlowStats, fetchTableCounters } from '../../src/ovn/openflow/flow-stats';
+import { FlowTableWatch } from '../../src/ovn/openflow/flow-table-watch';
 import { ofRequest, OFPT_STATS_REQUEST } from '../../src/ovn/openflow/of-channel';
 import { parseFlowColumns } from '../../src/ovn/flow-dump';
 import { takeFlowSnapshot, type FlowSnapshot } from '../../src/ovn/flow-watch';
@@ -141,6 +144,83 @@ test('a flow added or rewritten makes the next refresh read the text again; then
     assert.equal(h.diff?.unchanged, 41);
   } finally {
     await s.chassis.vsctl(['--if-exists', 'del-br', 'brstats']);
+  }
+});
+
+/** An Ethernet/IPv4/ICMP echo request to `dst`, as hex for ovs-ofctl packet-out. */
+function icmpTo(dst: string): string {
+  const ip = Buffer.alloc(20);
+  ip.writeUInt8(0x45, 0);
+  ip.writeUInt16BE(28, 2);
+  ip.writeUInt8(64, 8);
+  ip.writeUInt8(1, 9);
+  Buffer.from([10, 8, 9, 9]).copy(ip, 12);
+  Buffer.from(dst.split('.').map(Number)).copy(ip, 16);
+  const eth = Buffer.from('0a0000000002' + '0a0000000001' + '0800', 'hex');
+  return Buffer.concat([eth, ip, Buffer.from('0800f7ff00000000', 'hex')]).toString('hex');
+}
+
+test('with the flow monitor: a quiet refresh reads no flow, a packet reads only its table, flow changes are named by table', { skip }, async () => {
+  const s = sbx!;
+  const t = target!;
+  await s.chassis.vsctl(['add-br', 'brwatch', '--', 'set', 'bridge', 'brwatch', `datapath_type=${s.datapath}`, 'fail-mode=secure']);
+  const sock = join(runDir, 'brwatch.mgmt');
+  const watch = new FlowTableWatch(sock);
+  try {
+    for (let tb = 0; tb < 10; tb++) {
+      const flows = Array.from({ length: 20 }, (_, i) => `table=${tb},priority=${100 + i},ip,nw_dst=10.8.${tb}.${i + 1},actions=drop`).join('\n');
+      await s.chassis.shell.run('ovs-ofctl', ['add-flows', 'brwatch', '-'], { input: flows + '\n' });
+    }
+    // the monitor's own account: unknown until the switch acknowledged it, then table by table
+    assert.equal(watch.take().known, false, 'not acknowledged yet');
+    for (let i = 0; i < 40 && !watch.take().known; i++) await sleep(50);
+    assert.deepEqual(watch.take(), { known: true, tables: new Set() }, 'armed, and nothing changed');
+    await s.chassis.ofctl(['mod-flows', 'brwatch', 'table=3,ip,nw_dst=10.8.3.1,actions=resubmit(,9)']);
+    await s.chassis.ofctl(['add-flow', 'brwatch', 'table=7,priority=1,ip,nw_dst=10.8.7.99,actions=drop']);
+    await sleep(200);
+    assert.deepEqual(watch.take(), { known: true, tables: new Set([3, 7]) }, 'a modified flow in table 3 and an added one in table 7');
+
+    // the live refresh through the target: first reads everything, then only what moved
+    let snap = await takeFlowSnapshot(t, 'node1', 'brwatch');
+    for (let i = 0; i < 3; i++) {
+      await sleep(200);
+      snap = await takeFlowSnapshot(t, 'node1', 'brwatch', snap);
+    }
+    assert.equal(snap.source, 'counters');
+    assert.equal(snap.tablesRead, 0, 'a quiet bridge: no flow statistics read at all');
+    assert.equal(snap.diff?.unchanged, 201);
+
+    const packets = 3;
+    for (let i = 0; i < packets; i++) {
+      await s.chassis.ofctl(['packet-out', 'brwatch', `in_port=controller packet=${icmpTo('10.8.0.5')} actions=resubmit(,0)`]);
+    }
+    const hit = (x: typeof snap) => x.diff?.changed.find((c) => c.after.match === 'ip,nw_dst=10.8.0.5');
+    let moved = snap;
+    let total = 0;
+    for (let i = 0; i < 20 && total < packets; i++) {
+      await sleep(250);
+      moved = await takeFlowSnapshot(t, 'node1', 'brwatch', moved);
+      total += hit(moved)?.dPackets ?? 0;
+    }
+    assert.equal(total, packets, `the packets' flow moved by ${total}`);
+    assert.ok(moved.tablesRead !== undefined && moved.tablesRead >= 1 && moved.tablesRead <= 2, `only the tables whose lookups moved were read (${moved.tablesRead})`);
+    // the counters agree with a full read, row by row
+    const full = await fetchFlowStats(sock);
+    assert.ok(full.sameFlows(moved.stats!));
+    for (let i = 0; i < full.count; i++) assert.equal(moved.columns.nPackets[i], full.packets[i], `packets of row ${i}`);
+    const tc = await fetchTableCounters(sock);
+    assert.equal(tc.active[0], 20);
+    assert.ok(tc.lookup[0] >= packets, 'table 0 counted the lookups');
+
+    // a flow changed: the switch names it, and the next refresh reads the text (not all counters first)
+    await s.chassis.ofctl(['add-flow', 'brwatch', 'table=9,priority=1,ip,nw_dst=10.8.9.99,actions=drop']);
+    await sleep(200);
+    const changed = await takeFlowSnapshot(t, 'node1', 'brwatch', moved);
+    assert.equal(changed.source, 'dump');
+    assert.deepEqual(changed.diff?.added.map((f) => f.match), ['ip,nw_dst=10.8.9.99']);
+  } finally {
+    watch.close();
+    await s.chassis.vsctl(['--if-exists', 'del-br', 'brwatch']);
   }
 });
 

@@ -17,8 +17,8 @@ const NX_STATS_HEADER = 24;
 const NX_FLOW_STATS_SIZE = 48;
 const TWO_32 = 4294967296;
 
-/** The NXST_FLOW request for every flow of every table (out_port none, empty match, table 0xff). */
-export function nxFlowStatsRequest(): Buffer {
+/** The NXST_FLOW request for every flow of one table, or of every table (0xff; out_port none, empty match). */
+export function nxFlowStatsRequest(table = 0xff): Buffer {
   const b = Buffer.alloc(NX_STATS_HEADER + 8);
   b.writeUInt8(1, 0);
   b.writeUInt8(OFPT_STATS_REQUEST, 1);
@@ -28,7 +28,7 @@ export function nxFlowStatsRequest(): Buffer {
   b.writeUInt32BE(NXST_FLOW, 16);
   b.writeUInt16BE(0xffff, NX_STATS_HEADER); // out_port: OFPP_NONE
   b.writeUInt16BE(0, NX_STATS_HEADER + 2); // match_len
-  b.writeUInt8(0xff, NX_STATS_HEADER + 4); // every table
+  b.writeUInt8(table, NX_STATS_HEADER + 4);
   return b;
 }
 
@@ -57,6 +57,23 @@ export class FlowStats {
   priority(i: number): number { return this.body.readUInt16BE(this.offsets[i] + 12); }
   cookieHi(i: number): number { return this.body.readUInt32BE(this.offsets[i] + 24); }
   cookieLo(i: number): number { return this.body.readUInt32BE(this.offsets[i] + 28); }
+
+  /** The same flows with other counters (read for some tables and kept for the rest). */
+  withCounters(duration: Float64Array, packets: Float64Array, bytes: Float64Array, idleAge: Float64Array): FlowStats {
+    return new FlowStats(this.body, this.offsets, this.count, duration, packets, bytes, idleAge);
+  }
+
+  /** Rows [start, end) of each table, in the switch's order (tables come in ascending order). */
+  tableRanges(): Map<number, [number, number]> {
+    const out = new Map<number, [number, number]>();
+    for (let i = 0; i < this.count; i++) {
+      const t = this.table(i);
+      const r = out.get(t);
+      if (r) r[1] = i + 1;
+      else out.set(t, [i, i + 1]);
+    }
+    return out;
+  }
 
   /** True when both dumps hold the same flows in the same order (counters and ages aside). */
   sameFlows(other: FlowStats): boolean {
@@ -139,14 +156,51 @@ class FlowStatsBuilder {
   }
 }
 
-/** Every flow of the bridge behind `socketPath` (its .mgmt socket), with counters. */
-export async function fetchFlowStats(socketPath: string, timeoutMs = 10_000): Promise<FlowStats> {
+/** Every flow of the bridge behind `socketPath` (its .mgmt socket), or of one table, with counters. */
+export async function fetchFlowStats(socketPath: string, timeoutMs = 10_000, table = 0xff): Promise<FlowStats> {
   const builder = new FlowStatsBuilder();
-  await ofRequest({ socketPath, timeoutMs }, nxFlowStatsRequest(),
+  await ofRequest({ socketPath, timeoutMs }, nxFlowStatsRequest(table),
     (m) => m.type === OFPT_STATS_REPLY && (m.bytes.readUInt16BE(10) & OFPSF_REPLY_MORE) === 0,
     (m) => {
       if (m.type !== OFPT_STATS_REPLY) throw new OpenFlowError(`${socketPath} answered the flow statistics request with message type ${m.type}`);
       builder.add(m, socketPath);
     });
   return builder.done();
+}
+
+const OFPST_TABLE = 3;
+/** ofp_table_stats (OpenFlow 1.0): table_id u8 | pad 3 | name 32 | wildcards u32 | max_entries u32 | active_count u32 | lookup_count u64 | matched_count u64 */
+const OFP10_TABLE_STATS_SIZE = 64;
+
+/**
+ * Per-table counters of a bridge, indexed by table id: flows installed, and packets looked up and
+ * matched. ovs-vswitchd credits a table's lookups in the same pass that credits its flows'
+ * counters, so a table whose lookups did not move has no flow whose counters moved.
+ */
+export interface TableCounters {
+  active: Float64Array;
+  lookup: Float64Array;
+  matched: Float64Array;
+}
+
+export async function fetchTableCounters(socketPath: string, timeoutMs = 10_000): Promise<TableCounters> {
+  const req = Buffer.alloc(12);
+  req.writeUInt8(1, 0);
+  req.writeUInt8(OFPT_STATS_REQUEST, 1);
+  req.writeUInt16BE(12, 2);
+  req.writeUInt16BE(OFPST_TABLE, 8);
+  const out: TableCounters = { active: new Float64Array(256), lookup: new Float64Array(256), matched: new Float64Array(256) };
+  await ofRequest({ socketPath, timeoutMs }, req,
+    (m) => m.type === OFPT_STATS_REPLY && (m.bytes.readUInt16BE(10) & OFPSF_REPLY_MORE) === 0,
+    (m) => {
+      if (m.type !== OFPT_STATS_REPLY || m.bytes.readUInt16BE(8) !== OFPST_TABLE) throw new OpenFlowError(`${socketPath} answered the table statistics request with something else`);
+      const b = m.bytes;
+      for (let p = 12; p + OFP10_TABLE_STATS_SIZE <= b.length; p += OFP10_TABLE_STATS_SIZE) {
+        const t = b[p];
+        out.active[t] = b.readUInt32BE(p + 44);
+        out.lookup[t] = b.readUInt32BE(p + 48) * TWO_32 + b.readUInt32BE(p + 52);
+        out.matched[t] = b.readUInt32BE(p + 56) * TWO_32 + b.readUInt32BE(p + 60);
+      }
+    });
+  return out;
 }
