@@ -55,6 +55,8 @@ export const flowsLiveCommands: CliCommand[] = [
               at: new Date(snap.at).toISOString(), node, bridge,
               // `counters`: read in binary over OpenFlow onto the previous rows; `dump`: the text re-read
               read: snap.source,
+              // with the flow monitor, how many tables' statistics were read (absent: all of them)
+              tablesRead: snap.tablesRead,
               // toJSON gives the flow's own fields (a parsed flow is a view over the whole dump's text)
               changed: changed.map((c) => ({ ...(JSON.parse(JSON.stringify(c.after)) as object), dPackets: c.dPackets, dBytes: c.dBytes, reset: c.reset })),
               added: snap.diff.added.length, removed: snap.diff.removed.length,
