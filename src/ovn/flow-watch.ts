@@ -63,7 +63,8 @@ export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: 
   /** tables whose lookups moved this time: a full read below covers them, but read them again next time */
   let recheck: number[] | undefined;
   const same = previous?.node === node && previous.bridge === bridge ? previous : undefined;
-  const changes = target.flowTableChanges && target.tableCounters ? safely(() => target.flowTableChanges!(node, bridge)) : undefined;
+  // only a live refresh (one with a previous snapshot) opens a flow monitor
+  const changes = same && target.flowTableChanges && target.tableCounters ? safely(() => target.flowTableChanges!(node, bridge)) : undefined;
   // read before any flow: a packet counted in between shows as a moved table next time
   const tableCounters = changes ? await target.tableCounters!(node, bridge).catch(() => undefined) : undefined;
   if (same?.stats && target.flowStats && changes?.known && changes.tables.size === 0 && tableCounters && same.tableCounters) {

@@ -92,6 +92,8 @@ export class FlowTableWatch {
 
   private connect(): void {
     const sock = createConnection(this.socketPath);
+    // a monitor left open must not keep a CLI process alive
+    sock.unref();
     this.sock = sock;
     this.pending = undefined;
     sock.on('connect', () => {
