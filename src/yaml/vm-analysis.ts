@@ -302,6 +302,26 @@ interface DocEntry {
 }
 
 const NONE: readonly VmDiagnostic[] = Object.freeze([]);
+
+/**
+ * The array itself, or a copy without spare room: an array grown by push from [] keeps room for
+ * at least 17 elements, which for the thousands of one- to five-element arrays a first analysis
+ * keeps (per document, per VM) was a third of what it keeps alive.
+ */
+function exact<T>(a: T[]): T[] {
+  return a.length === 0 ? (EMPTY as unknown as T[]) : a.length < 16 ? a.slice() : a;
+}
+/** shared by every empty list kept (frozen: nobody adds to it) */
+const EMPTY: readonly never[] = Object.freeze([]);
+
+function trimEntry(e: DocEntry): void {
+  e.vms = exact(e.vms);
+  e.ipNodes = exact(e.ipNodes);
+  e.local = exact(e.local);
+  e.pinned = exact(e.pinned);
+  e.dupKeys = exact(e.dupKeys);
+  e.suggestFor = exact(e.suggestFor);
+}
 const NO_DUPS: (string | undefined)[] = [];
 
 /** Whether the file-wide values an entry's lenses and IP checks show are those it was built with. */
@@ -351,7 +371,8 @@ function entryIndex(at: Place, regionText: string): LineIndex {
 
 function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
   const e: DocEntry = {
-    at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc || fast?.hasRoot ? 1 : 0, vms: [], ipNodes: [], syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
+    at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc || fast?.hasRoot ? 1 : 0, vms: [], ipNodes: [], lazyText: undefined, syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
+    sigDups: undefined, sigSuggest: undefined, ipDiags: undefined, lenses: undefined,
   };
   if (!doc && !fast?.vms.length) return e;
   const rep = new Reporter(entryIndex(at, regionText));
@@ -395,6 +416,8 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
     }
     e.ipNodes.push(ipNodes);
   });
+  // the entry lives as long as the file is open: arrays grown by push hold room for 17
+  trimEntry(e);
   return e;
 }
 
@@ -492,6 +515,8 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         e.ipDiags.push(rep.take());
         e.lenses.push(lensesFor(vm, book, rep, ctx, version, parsedVersion, cache.texts));
       }
+      e.ipDiags = exact(e.ipDiags);
+      e.lenses = exact(e.lenses);
       e.sigDups = dups;
       e.sigSuggest = e.suggestFor.length > 0 ? e.suggestFor.map((x) => book.suggest(x)) : NO_DUPS;
     }
@@ -710,7 +735,7 @@ function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: Analysis
   if (ctx.cluster) {
     out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: `server-side apply of ${vmLabel(vm)} to ${ctx.cluster.source} (dry-run and diff first)` });
   }
-  return out;
+  return exact(out);
 }
 
 /** The pin (or pinned/unpin) lenses of one network, and the subnet lens of the pod network. */

@@ -491,7 +491,8 @@ export class VmFastReader {
 
   /** As describeVm (vm-documents.ts) builds it from a tree. */
   private info(region: DocRegion, docIndex: number): VmDocInfo {
-    const annotations = this.vmAnn.length > 0 ? this.tmplAnn.concat(this.vmAnn) : this.tmplAnn;
+    // concat and slice copy without the spare room an array grown by push keeps
+    const annotations = this.vmAnn.length > 0 ? this.tmplAnn.concat(this.vmAnn) : this.tmplAnn.slice();
     const networks: VmNetwork[] = [];
     for (const r of this.nets) {
       const net: VmNetwork = { name: r.name ?? '', type: r.pod ? 'pod' : r.multus ? 'multus' : 'other' };
@@ -514,6 +515,7 @@ export class VmFastReader {
       if (!net.binding && f.bindingName) net.binding = f.bindingName;
       if (f.mac) net.macAddress = f.mac;
     }
+    const kept = networks.slice();
     const usesPodNetwork = this.netsSeen ? networks.some((x) => x.type === 'pod') && !networks.some((x) => x.multusDefault) : true;
     const name = this.name ?? '';
     const range = { start: this.rootStart, end: this.lastEnd };
@@ -531,7 +533,7 @@ export class VmFastReader {
       annotations,
       pinnedIp: templateValue(annotations, 'ovn.kubernetes.io/ip_address'),
       logicalSwitch: templateValue(annotations, 'ovn.kubernetes.io/logical_switch'),
-      networks,
+      networks: kept,
       usesPodNetwork,
       migration: migrationOf(annotations),
       running: this.running,
