@@ -55,6 +55,7 @@ export async function hostCycle(): Promise<BenchResult[]> {
     const textCycles: number[] = [];
     const textParts: string[] = [];
     const tablesRead: string[] = [];
+    const textTables: string[] = [];
     let bytes = 0;
     for (let i = 0; i < RUNS; i++) {
       await ch.appctl(['netdev-dummy/receive', 'p1', pkt]);
@@ -76,6 +77,7 @@ export async function hostCycle(): Promise<BenchResult[]> {
       await waitForIdle(vswitchd);
       const changed = await cycle();
       if (changed.snap.source !== 'dump' || changed.snap.diff?.added.length !== 1) throw new Error('a changed flow table was not read from the text dump');
+      textTables.push(changed.snap.textTables === undefined ? 'all' : String(changed.snap.textTables));
       textCycles.push(changed.total);
       textParts.push(`${changed.snap.fetchMs.toFixed(0)}+${changed.snap.parseMs.toFixed(0)}`);
     }
@@ -99,7 +101,7 @@ export async function hostCycle(): Promise<BenchResult[]> {
     }
     await target.close();
     console.error(`panels: quiet refreshes ${quiet.map((c) => c.toFixed(1)).join('/')} ms, ovs-vswitchd CPU ${quietCpu.map((c) => (c * 1000).toFixed(0)).join('/')} ms vs ${fullCpu.map((c) => (c * 1000).toFixed(0)).join('/')} ms for one full statistics read`);
-    console.error(`panels: ${FLOWS} flows, rows message ${bytes} bytes, cycles ${cycles.map((c) => c.toFixed(0)).join('/')} ms (tables read ${tablesRead.join('/')}), own ${own.map((c) => c.toFixed(0)).join('/')} ms, after a flow-table change ${textCycles.map((c) => c.toFixed(0)).join('/')} ms (fetch+parse/diff ${textParts.join(' ')}), dumps ${dumps.map((c) => c.toFixed(0)).join('/')} ms`);
+    console.error(`panels: ${FLOWS} flows, rows message ${bytes} bytes, cycles ${cycles.map((c) => c.toFixed(0)).join('/')} ms (tables read ${tablesRead.join('/')}), own ${own.map((c) => c.toFixed(0)).join('/')} ms, after a flow-table change ${textCycles.map((c) => c.toFixed(0)).join('/')} ms (text of ${textTables.join('/')} tables; fetch+parse/diff ${textParts.join(' ')}), dumps ${dumps.map((c) => c.toFixed(0)).join('/')} ms`);
     const baseline = Math.min(...dumps);
     return [
       result(`Flows panel refresh cycle at ${FLOWS / 1000}k flows (fetch+diff+view model+rows message; counters over OpenFlow) vs ovs-ofctl dump-flows alone`, Math.min(...cycles), baseline, 'ms', 300, 'value'),

@@ -7,9 +7,12 @@ import type { FlowDumpOptions } from './ovn-target';
 const VERSION_NEGOTIATION_FAILED = /version negotiation failed/;
 
 export function dumpFlowsArgs(bridge: string, opts: FlowDumpOptions = {}, newerOpenFlow = false): string[] {
+  const t = opts.table;
+  if (t !== undefined && !(Number.isInteger(t) && t >= 0 && t < 255)) throw new RangeError(`flow table ${t} is not a table number (0-254)`);
   return [
     ...(newerOpenFlow ? ['-O', 'OpenFlow13,OpenFlow14,OpenFlow15'] : []),
     'dump-flows', ...(opts.names ? ['--names'] : []), ...(opts.noStats ? ['--no-stats'] : []), bridge,
+    ...(t !== undefined ? [`table=${t}`] : []),
   ];
 }
 

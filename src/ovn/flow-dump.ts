@@ -247,6 +247,48 @@ export class FlowColumns {
     return c;
   }
 
+  /**
+   * Rows taken from other columns, segment after segment (e.g. the unchanged tables of the last
+   * read with the re-read tables in between). Texts are shared, not copied.
+   */
+  static concat(segments: { from: FlowColumns; start: number; end: number }[]): FlowColumns {
+    const c = new FlowColumns();
+    c.reserve(Math.max(1024, segments.reduce((n, g) => n + g.end - g.start, 0)));
+    for (const { from, start, end } of segments) {
+      if (end <= start) continue;
+      const at = c.count;
+      const copy = <T extends Int32Array | Uint32Array | Float64Array>(dst: T, src: T) => dst.set(src.subarray(start, end), at);
+      copy(c.line, from.line);
+      copy(c.table, from.table);
+      copy(c.priority, from.priority);
+      copy(c.duration, from.duration);
+      copy(c.nPackets, from.nPackets);
+      copy(c.nBytes, from.nBytes);
+      copy(c.idleAge, from.idleAge);
+      copy(c.cookieStart, from.cookieStart);
+      copy(c.cookieEnd, from.cookieEnd);
+      copy(c.cookieHi, from.cookieHi);
+      copy(c.cookieLo, from.cookieLo);
+      copy(c.matchStart, from.matchStart);
+      copy(c.matchEnd, from.matchEnd);
+      copy(c.actionsStart, from.actionsStart);
+      copy(c.actionsEnd, from.actionsEnd);
+      // the texts of the segment: every chunk that starts before `end` and ends after `start`
+      for (let k = 0; k < from.chunks.length; k++) {
+        const first = from.chunkFirstRow[k];
+        const next = k + 1 < from.chunks.length ? from.chunkFirstRow[k + 1] : from.count;
+        if (next <= start || first >= end) continue;
+        const row = at + Math.max(first, start) - start;
+        if (c.chunks.length > 0 && c.chunks[c.chunks.length - 1] === from.chunks[k]) continue;
+        c.chunks.push(from.chunks[k]);
+        c.chunkFirstRow.push(row);
+      }
+      for (const [i, r] of from.rare) if (i >= start && i < end) c.rare.set(at + i - start, r);
+      c.count += end - start;
+    }
+    return c;
+  }
+
   /** True when `other` holds the very same rows (made by withCounters from one parse). */
   sharesRowsWith(other: FlowColumns): boolean {
     return this.count === other.count && this.matchStart === other.matchStart && this.actionsEnd === other.actionsEnd

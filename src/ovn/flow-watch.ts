@@ -16,10 +16,10 @@
 // statistics on every read, which is most of a full read's cost at 100k flows). A table read
 // this way is read again at the next refresh too, so counters credited a moment after its table's
 // lookups are not missed.
-import type { Flow, FlowColumns, FlowParseError } from './flow-dump';
-import { parseFlowColumns } from './flow-dump';
+import type { Flow, FlowParseError } from './flow-dump';
+import { FlowColumns, parseFlowColumns } from './flow-dump';
 import { diffFlowColumns, type FlowDiff } from './flow-diff';
-import type { FlowStats, TableCounters } from './openflow/flow-stats';
+import { FlowStats, type TableCounters } from './openflow/flow-stats';
 import type { OvnTarget } from './ovn-target';
 
 export interface FlowSnapshot {
@@ -45,6 +45,8 @@ export interface FlowSnapshot {
   recheck?: number[];
   /** how many tables' statistics a counters refresh read (undefined: every table) */
   tablesRead?: number;
+  /** how many tables' text a dump refresh read, when the flow monitor named them (undefined: the whole dump) */
+  textTables?: number;
 }
 
 export interface FlowWatchOptions {
@@ -80,6 +82,16 @@ export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: 
   }
   // the switch said which tables changed: the text must be read again, no need to compare first
   const tableChanged = changes?.known === true && changes.tables.size > 0;
+  if (tableChanged && same?.stats && target.flowStats && tableCounters && same.tableCounters) {
+    const r = await rereadChangedTables(target, node, bridge, same, same.stats, changes.tables, tableCounters).catch(() => undefined);
+    if (r) {
+      const t1 = performance.now();
+      const columns = r.columns.withCounters(r.stats.duration, r.stats.packets, r.stats.bytes, r.stats.idleAge);
+      const at = Date.now();
+      const diff = diffFlowColumns(same.columns, columns, { elapsedSeconds: (at - same.at) / 1000 });
+      return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'dump', columns, stats: r.stats, tableCounters, recheck: r.moved, tablesRead: r.read, textTables: changes.tables.size };
+    }
+  }
   if (same?.stats && target.flowStats && !tableChanged) {
     // a failure here is answered by the text dump below, which says what is wrong
     const stats = await target.flowStats(node, bridge).catch(() => undefined);
@@ -117,16 +129,17 @@ function safely<T>(fn: () => T): T | undefined {
  * (and those it read, see `recheck`); undefined when a table's flow count changed or a table's
  * rows do not line up with the previous ones: the caller then reads everything.
  */
-async function readMovedTables(target: OvnTarget, node: string, bridge: string, prev: FlowSnapshot, stats: FlowStats, now: TableCounters):
+async function readMovedTables(target: OvnTarget, node: string, bridge: string, prev: FlowSnapshot, stats: FlowStats, now: TableCounters, fresh = new Set<number>()):
   Promise<{ stats: FlowStats; moved: number[]; read: number } | { full: true; moved: number[] } | undefined> {
   const before = prev.tableCounters!;
   const moved: number[] = [];
   for (let t = 0; t < 256; t++) {
+    if (fresh.has(t)) continue;
     if (now.active[t] !== before.active[t]) return undefined;
     if (now.lookup[t] !== before.lookup[t] || now.matched[t] !== before.matched[t]) moved.push(t);
   }
   const ranges = stats.tableRanges();
-  const toRead = [...new Set([...moved, ...(prev.recheck ?? [])])].filter((t) => ranges.has(t));
+  const toRead = [...new Set([...moved, ...(prev.recheck ?? [])])].filter((t) => ranges.has(t) && !fresh.has(t));
   // one read of everything beats many small ones once most rows sit in tables that moved
   // (a ping through an OVN pipeline crosses most of its tables)
   let rows = 0;
@@ -150,7 +163,7 @@ async function readMovedTables(target: OvnTarget, node: string, bridge: string, 
   }
   // durations and ages of the tables not read move on with the clock
   const elapsed = (Date.now() - prev.at) / 1000;
-  const readSet = new Set(toRead);
+  const readSet = new Set([...toRead, ...fresh]);
   for (const [t, [start, end]] of ranges) {
     if (readSet.has(t)) continue;
     for (let i = start; i < end; i++) {
@@ -202,4 +215,48 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * The previous rows with the tables the flow monitor named read again (text and statistics, each
+ * lined up), and fresh counters for the other tables whose lookups moved. Undefined when anything
+ * does not line up: the caller then reads the whole dump.
+ */
+async function rereadChangedTables(target: OvnTarget, node: string, bridge: string, prev: FlowSnapshot, stats: FlowStats, changed: Set<number>, now: TableCounters):
+  Promise<{ columns: FlowColumns; stats: FlowStats; moved: number[]; read: number } | undefined> {
+  const tables = [...changed].sort((a, b) => a - b);
+  const parts = new Map<number, { columns: FlowColumns; stats: FlowStats }>();
+  for (const t of tables) {
+    const [text, st] = await Promise.all([target.dumpFlows(node, bridge, { table: t }), target.flowStats!(node, bridge, t)]);
+    const { columns, errors } = parseFlowColumns(text);
+    if (errors.length > 0 || !linesUp(columns, st) || columns.table.subarray(0, columns.count).some((x) => x !== t)) return undefined;
+    parts.set(t, { columns, stats: st });
+  }
+  const ranges = stats.tableRanges();
+  const order = [...new Set([...ranges.keys(), ...tables])].sort((a, b) => a - b);
+  const colSegs: { from: FlowColumns; start: number; end: number }[] = [];
+  const statSegs: { from: FlowStats; start: number; end: number }[] = [];
+  for (const t of order) {
+    const p = parts.get(t);
+    if (p) {
+      colSegs.push({ from: p.columns, start: 0, end: p.columns.count });
+      statSegs.push({ from: p.stats, start: 0, end: p.stats.count });
+    } else {
+      const [start, end] = ranges.get(t)!;
+      colSegs.push({ from: prev.columns, start, end });
+      statSegs.push({ from: stats, start, end });
+    }
+  }
+  const columns = FlowColumns.concat(colSegs);
+  const spliced = FlowStats.concat(statSegs);
+  if (spliced.count !== columns.count) return undefined;
+  // counters of the other tables: as a quiet refresh reads them (the re-read tables are fresh)
+  const r = await readMovedTables(target, node, bridge, { ...prev, columns, stats: spliced }, spliced, now, changed);
+  if (!r) return undefined;
+  if ('full' in r) {
+    const all = await target.flowStats!(node, bridge);
+    if (!all.sameFlows(spliced)) return undefined;
+    return { columns, stats: all, moved: r.moved, read: ranges.size };
+  }
+  return { columns, stats: r.stats, moved: r.moved, read: r.read + tables.length };
 }

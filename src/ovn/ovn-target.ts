@@ -12,6 +12,8 @@ export interface FlowDumpOptions {
   names?: boolean;
   /** ovs-ofctl --no-stats */
   noStats?: boolean;
+  /** only this table's flows (`table=N`) */
+  table?: number;
 }
 
 export interface OvnTarget {

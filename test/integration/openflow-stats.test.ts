@@ -217,7 +217,26 @@ test('with the flow monitor: a quiet refresh reads no flow, a packet reads only 
     await sleep(200);
     const changed = await takeFlowSnapshot(t, 'node1', 'brwatch', moved);
     assert.equal(changed.source, 'dump');
+    assert.equal(changed.textTables, 1, 'only table 9\'s text was read again');
     assert.deepEqual(changed.diff?.added.map((f) => f.match), ['ip,nw_dst=10.8.9.99']);
+    assert.equal(changed.diff?.unchanged, 201);
+    // the rows spliced together are the switch's own dump, row by row
+    const again = parseFlowColumns(await s.chassis.ofctl(['dump-flows', 'brwatch'])).columns;
+    assert.equal(changed.columns.count, again.count);
+    for (let i = 0; i < again.count; i++) {
+      assert.equal(changed.columns.table[i], again.table[i], `table of row ${i}`);
+      assert.equal(changed.columns.match(i), again.match(i), `match of row ${i}`);
+      assert.equal(changed.columns.actions(i), again.actions(i), `actions of row ${i}`);
+    }
+    // a table emptied, one rewritten: both read as text, the rest kept
+    await s.chassis.ofctl(['del-flows', 'brwatch', 'table=2']);
+    await s.chassis.ofctl(['mod-flows', 'brwatch', 'table=4,ip,nw_dst=10.8.4.2,actions=resubmit(,8)']);
+    await sleep(200);
+    const twice = await takeFlowSnapshot(t, 'node1', 'brwatch', changed);
+    assert.equal(twice.textTables, 2);
+    assert.equal(twice.diff?.removed.length, 20);
+    assert.deepEqual(twice.diff?.rewritten.map((r) => r.after.actions), ['resubmit(,8)']);
+    assert.equal(twice.columns.count, again.count - 20);
   } finally {
     watch.close();
     await s.chassis.vsctl(['--if-exists', 'del-br', 'brwatch']);

@@ -63,6 +63,44 @@ export class FlowStats {
     return new FlowStats(this.body, this.offsets, this.count, duration, packets, bytes, idleAge);
   }
 
+  /** Entries taken from other statistics, segment after segment (see FlowColumns.concat). */
+  static concat(segments: { from: FlowStats; start: number; end: number }[]): FlowStats {
+    let n = 0;
+    let size = 0;
+    for (const g of segments) {
+      if (g.end <= g.start) continue;
+      n += g.end - g.start;
+      size += g.from.entryEnd(g.end - 1) - g.from.offsets[g.start];
+    }
+    const body = Buffer.allocUnsafe(size);
+    const offsets = new Int32Array(n);
+    const duration = new Float64Array(n);
+    const packets = new Float64Array(n);
+    const bytes = new Float64Array(n);
+    const idleAge = new Float64Array(n);
+    let at = 0;
+    let used = 0;
+    for (const { from, start, end } of segments) {
+      if (end <= start) continue;
+      const a = from.offsets[start];
+      const b = from.entryEnd(end - 1);
+      from.body.copy(body, used, a, b);
+      for (let i = start; i < end; i++) offsets[at + i - start] = used + from.offsets[i] - a;
+      duration.set(from.duration.subarray(start, end), at);
+      packets.set(from.packets.subarray(start, end), at);
+      bytes.set(from.bytes.subarray(start, end), at);
+      idleAge.set(from.idleAge.subarray(start, end), at);
+      used += b - a;
+      at += end - start;
+    }
+    return new FlowStats(body, offsets, n, duration, packets, bytes, idleAge);
+  }
+
+  /** Where entry i ends in `body`. */
+  entryEnd(i: number): number {
+    return i + 1 < this.count ? this.offsets[i + 1] : this.body.length;
+  }
+
   /** Rows [start, end) of each table, in the switch's order (tables come in ascending order). */
   tableRanges(): Map<number, [number, number]> {
     const out = new Map<number, [number, number]>();
