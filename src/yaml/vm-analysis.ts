@@ -314,10 +314,18 @@ function exact<T>(a: T[]): T[] {
 /** shared by every empty list kept (frozen: nobody adds to it) */
 const EMPTY: readonly never[] = Object.freeze([]);
 
+function exactDiags(a: (readonly VmDiagnostic[])[]): (readonly VmDiagnostic[])[] {
+  return a.length === 1 && a[0] === NONE ? (ONE_NONE as (readonly VmDiagnostic[])[]) : exact(a);
+}
+
+/** per-VM lists of one VM without diagnostics, shared */
+const ONE_NONE: readonly (readonly VmDiagnostic[])[] = Object.freeze([NONE]);
+
 function trimEntry(e: DocEntry): void {
   e.vms = exact(e.vms);
-  e.ipNodes = exact(e.ipNodes);
-  e.local = exact(e.local);
+  // no tree nodes (lazy fixes) or none pinned: nothing to keep
+  e.ipNodes = e.ipNodes.every((x) => x === undefined) ? (EMPTY as never[]) : exact(e.ipNodes);
+  e.local = exactDiags(e.local);
   e.pinned = exact(e.pinned);
   e.dupKeys = exact(e.dupKeys);
   e.suggestFor = exact(e.suggestFor);
@@ -515,7 +523,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         e.ipDiags.push(rep.take());
         e.lenses.push(lensesFor(vm, book, rep, ctx, version, parsedVersion, cache.texts));
       }
-      e.ipDiags = exact(e.ipDiags);
+      e.ipDiags = exactDiags(e.ipDiags);
       e.lenses = exact(e.lenses);
       e.sigDups = dups;
       e.sigSuggest = e.suggestFor.length > 0 ? e.suggestFor.map((x) => book.suggest(x)) : NO_DUPS;
@@ -733,9 +741,17 @@ function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: Analysis
       writes: texts.get5(() => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)'), 'migration', version, vm.namespace, existing?.nad, existing?.namespace) });
   }
   if (ctx.cluster) {
-    out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: `server-side apply of ${vmLabel(vm)} to ${ctx.cluster.source} (dry-run and diff first)` });
+    out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: flat(['server-side apply of ', vmLabel(vm), ' to ', ctx.cluster.source, ' (dry-run and diff first)']) });
   }
   return exact(out);
+}
+
+/**
+ * One flat string: a template literal builds a chain of concatenated strings (a few objects per
+ * VM for the life of the analysis); join copies the characters once.
+ */
+function flat(parts: string[]): string {
+  return parts.join('');
 }
 
 /** The pin (or pinned/unpin) lenses of one network, and the subnet lens of the pod network. */

@@ -129,7 +129,22 @@ export class VmFastReader {
   private nets: NetRec[] = [];
   private ifaces: IfaceRec[] = [];
 
+  /**
+   * short values seen in this text, shared: V8 copies a slice shorter than 13 characters, and a
+   * big file repeats the same few (namespaces, subnets, bindings, "Always") thousands of times
+   */
+  private readonly short = new Map<string, string>();
+
   constructor(private readonly text: string) {}
+
+  private slice(s: number, e: number, always = false): string {
+    const v = this.text.slice(s, e);
+    if (e - s >= 13 && !always) return v;
+    const hit = this.short.get(v);
+    if (hit !== undefined) return hit;
+    if (this.short.size < 4096) this.short.set(v, v);
+    return v;
+  }
 
   read(region: DocRegion, docIndex: number): FastRead | undefined {
     try {
@@ -367,7 +382,7 @@ export class VmFastReader {
   /** A read key's value: has = false for null (or a flow collection), else [vs, ve) and its string (sliced when not given). */
   private leaf(role: number, frame: Frame, ks: number, ke: number, has: boolean, vs: number, ve: number, str: string | undefined): void {
     if (role === OTHER) return;
-    const v = has ? { value: str ?? this.text.slice(vs, ve), start: vs, end: ve } : undefined;
+    const v = has ? { value: str ?? this.slice(vs, ve), start: vs, end: ve } : undefined;
     switch (role) {
       case K_API: this.apiVersion = v?.value; break;
       case K_KIND: this.kind = v?.value; break;
@@ -377,13 +392,14 @@ export class VmFastReader {
       case K_RUNSTRAT: this.runStrategy = v?.value; break;
       case K_EVICT: this.evictionStrategy = v?.value; break;
       case K_ANNKEY: {
-        const a: VmAnnotation = { key: this.text.slice(ks, ke), value: v ? v.value : '', keyRange: { start: ks, end: ke }, valueRange: v ? { start: v.start, end: v.end } : undefined, on: frame.at === TANN ? 'template' : 'vm' };
+        // keys repeat from VM to VM whatever their length
+        const a: VmAnnotation = { key: this.slice(ks, ke, true), value: v ? v.value : '', keyRange: { start: ks, end: ke }, valueRange: v ? { start: v.start, end: v.end } : undefined, on: frame.at === TANN ? 'template' : 'vm' };
         (frame.at === TANN ? this.tmplAnn : this.vmAnn).push(a);
         break;
       }
       case K_IFNAME: this.ifaces[this.ifaces.length - 1].name = v?.value; break;
       case K_MAC: if (v) this.ifaces[this.ifaces.length - 1].mac = { value: v.value, range: { start: v.start, end: v.end } }; break;
-      case K_BINDKEY: this.ifaces[this.ifaces.length - 1].bindKey = this.text.slice(ks, ke); break;
+      case K_BINDKEY: this.ifaces[this.ifaces.length - 1].bindKey = this.slice(ks, ke); break;
       case K_BNAME: this.ifaces[this.ifaces.length - 1].bindingName = v?.value; break;
       case K_NETNAME: this.nets[this.nets.length - 1].name = v?.value; break;
       case K_POD: this.nets[this.nets.length - 1].pod = true; break;
