@@ -41,6 +41,8 @@ export class LocalOvnTarget implements OvnTarget {
   private readonly clients = new Map<string, Promise<OvsdbClient>>();
   /** one flow monitor per node/bridge a live view reads, open until close() */
   private readonly watches = new Map<string, FlowTableWatch>();
+  /** the size of the last statistics read per node/bridge/table, to size the next one at once */
+  private readonly lastSizes = new Map<string, { bytes: number; count: number }>();
 
   constructor(private readonly o: LocalTargetOptions) {}
 
@@ -99,7 +101,10 @@ export class LocalOvnTarget implements OvnTarget {
     assertBridge(bridge);
     if (table !== undefined && !(Number.isInteger(table) && table >= 0 && table < 255)) throw new OvnTargetError(`flow table ${table} is not a table number (0-254)`);
     try {
-      return await fetchFlowStats(join(n.runDir, `${bridge}.mgmt`), this.o.timeoutMs ?? 30_000, table);
+      const key = `${node}\0${bridge}\0${table ?? 'all'}`;
+      const st = await fetchFlowStats(join(n.runDir, `${bridge}.mgmt`), this.o.timeoutMs ?? 30_000, table, this.lastSizes.get(key));
+      this.lastSizes.set(key, { bytes: st.body.length, count: st.count });
+      return st;
     } catch (e) {
       throw new OvnTargetError(`cannot read flow statistics of ${bridge} on node ${node}: ${(e as Error).message}`);
     }

@@ -130,14 +130,25 @@ export class FlowStats {
 
 /** Appends the entries of each NXST_FLOW reply message, moving the counters out into columns. */
 class FlowStatsBuilder {
-  body = Buffer.allocUnsafe(1 << 20);
+  body: Buffer;
   used = 0;
-  offsets = new Int32Array(4096);
-  duration = new Float64Array(4096);
-  packets = new Float64Array(4096);
-  bytes = new Float64Array(4096);
-  idleAge = new Float64Array(4096);
+  offsets: Int32Array;
+  duration: Float64Array;
+  packets: Float64Array;
+  bytes: Float64Array;
+  idleAge: Float64Array;
   count = 0;
+
+  /** sized for `like` (the previous read of the same bridge) so a big read does not grow step by step */
+  constructor(like?: { bytes: number; count: number }) {
+    const rows = Math.max(4096, Math.ceil((like?.count ?? 0) * 1.05));
+    this.body = Buffer.allocUnsafe(Math.max(1 << 20, Math.ceil((like?.bytes ?? 0) * 1.05)));
+    this.offsets = new Int32Array(rows);
+    this.duration = new Float64Array(rows);
+    this.packets = new Float64Array(rows);
+    this.bytes = new Float64Array(rows);
+    this.idleAge = new Float64Array(rows);
+  }
 
   add(m: OfMessage, source: string): void {
     const msg = m.bytes;
@@ -195,8 +206,8 @@ class FlowStatsBuilder {
 }
 
 /** Every flow of the bridge behind `socketPath` (its .mgmt socket), or of one table, with counters. */
-export async function fetchFlowStats(socketPath: string, timeoutMs = 10_000, table = 0xff): Promise<FlowStats> {
-  const builder = new FlowStatsBuilder();
+export async function fetchFlowStats(socketPath: string, timeoutMs = 10_000, table = 0xff, like?: { bytes: number; count: number }): Promise<FlowStats> {
+  const builder = new FlowStatsBuilder(like);
   await ofRequest({ socketPath, timeoutMs }, nxFlowStatsRequest(table),
     (m) => m.type === OFPT_STATS_REPLY && (m.bytes.readUInt16BE(10) & OFPSF_REPLY_MORE) === 0,
     (m) => {
