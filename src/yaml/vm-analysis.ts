@@ -514,17 +514,18 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     if (!e.ipDiags || !e.lenses || !sameSignature(e, dups, book)) {
       const rep = new Reporter(entryIndex(e.at, e.text));
       let di = 0;
-      e.ipDiags = [];
-      e.lenses = [];
+      // sized up front: these live as long as the file is open (see exact)
+      const ipDiags: (readonly VmDiagnostic[])[] = new Array(e.vms.length);
+      const lenses: LensModel[][] = new Array(e.vms.length);
       for (let i = 0; i < e.vms.length; i++) {
         const vm = e.vms[i];
         const fixer = e.lazyText !== undefined ? new Fixer(text, undefined, e.text, e.at.offset, i) : undefined;
         di = checkIps(vm, e.ipNodes[i], fixer, book, rep, dups, di);
-        e.ipDiags.push(rep.take());
-        e.lenses.push(lensesFor(vm, book, rep, ctx, version, parsedVersion, cache.texts));
+        ipDiags[i] = rep.take();
+        lenses[i] = lensesFor(vm, book, rep, ctx, version, parsedVersion, cache.texts);
       }
-      e.ipDiags = exactDiags(e.ipDiags);
-      e.lenses = exact(e.lenses);
+      e.ipDiags = ipDiags.length === 1 && ipDiags[0] === NONE ? (ONE_NONE as (readonly VmDiagnostic[])[]) : ipDiags;
+      e.lenses = lenses;
       e.sigDups = dups;
       e.sigSuggest = e.suggestFor.length > 0 ? e.suggestFor.map((x) => book.suggest(x)) : NO_DUPS;
     }

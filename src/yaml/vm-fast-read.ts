@@ -382,32 +382,34 @@ export class VmFastReader {
   /** A read key's value: has = false for null (or a flow collection), else [vs, ve) and its string (sliced when not given). */
   private leaf(role: number, frame: Frame, ks: number, ke: number, has: boolean, vs: number, ve: number, str: string | undefined): void {
     if (role === OTHER) return;
-    const v = has ? { value: str ?? this.slice(vs, ve), start: vs, end: ve } : undefined;
+    // presence is all that is read of `pod` and of a binding key
+    const value = has && role !== K_POD && role !== K_BINDKEY ? str ?? this.slice(vs, ve) : undefined;
     switch (role) {
-      case K_API: this.apiVersion = v?.value; break;
-      case K_KIND: this.kind = v?.value; break;
-      case K_NAME: this.name = v?.value; this.nameRange = v ? { start: v.start, end: v.end } : undefined; break;
-      case K_NS: this.namespace = v?.value; break;
-      case K_RUNNING: this.running = v ? { value: v.value, range: { start: v.start, end: v.end }, keyRange: { start: ks, end: ke } } : undefined; break;
-      case K_RUNSTRAT: this.runStrategy = v?.value; break;
-      case K_EVICT: this.evictionStrategy = v?.value; break;
+      case K_API: this.apiVersion = value; break;
+      case K_KIND: this.kind = value; break;
+      case K_NAME: this.name = value; this.nameRange = has ? { start: vs, end: ve } : undefined; break;
+      case K_NS: this.namespace = value; break;
+      case K_RUNNING: this.running = value !== undefined ? { value, range: { start: vs, end: ve }, keyRange: { start: ks, end: ke } } : undefined; break;
+      case K_RUNSTRAT: this.runStrategy = value; break;
+      case K_EVICT: this.evictionStrategy = value; break;
       case K_ANNKEY: {
         // keys repeat from VM to VM whatever their length
-        const a: VmAnnotation = { key: this.slice(ks, ke, true), value: v ? v.value : '', keyRange: { start: ks, end: ke }, valueRange: v ? { start: v.start, end: v.end } : undefined, on: frame.at === TANN ? 'template' : 'vm' };
+        const a: VmAnnotation = { key: this.slice(ks, ke, true), value: value ?? '', keyRange: { start: ks, end: ke }, valueRange: has ? { start: vs, end: ve } : undefined, on: frame.at === TANN ? 'template' : 'vm' };
         (frame.at === TANN ? this.tmplAnn : this.vmAnn).push(a);
         break;
       }
-      case K_IFNAME: this.ifaces[this.ifaces.length - 1].name = v?.value; break;
-      case K_MAC: if (v) this.ifaces[this.ifaces.length - 1].mac = { value: v.value, range: { start: v.start, end: v.end } }; break;
+      case K_IFNAME: this.ifaces[this.ifaces.length - 1].name = value; break;
+      case K_MAC: if (value !== undefined) this.ifaces[this.ifaces.length - 1].mac = { value, range: { start: vs, end: ve } }; break;
       case K_BINDKEY: this.ifaces[this.ifaces.length - 1].bindKey = this.slice(ks, ke); break;
-      case K_BNAME: this.ifaces[this.ifaces.length - 1].bindingName = v?.value; break;
-      case K_NETNAME: this.nets[this.nets.length - 1].name = v?.value; break;
+      case K_BNAME: this.ifaces[this.ifaces.length - 1].bindingName = value; break;
+      case K_NETNAME: this.nets[this.nets.length - 1].name = value; break;
       case K_POD: this.nets[this.nets.length - 1].pod = true; break;
-      case K_NETWORKNAME: this.nets[this.nets.length - 1].networkName = v?.value; break;
-      case K_DEFAULT: this.nets[this.nets.length - 1].multusDefault = v?.value; break;
+      case K_NETWORKNAME: this.nets[this.nets.length - 1].networkName = value; break;
+      case K_DEFAULT: this.nets[this.nets.length - 1].multusDefault = value; break;
       default: break;
     }
   }
+
 
   /** The role of the plain key [p, ke) in a map at `at`. */
   private role(at: number, p: number, ke: number): number {
