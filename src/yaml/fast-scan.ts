@@ -23,7 +23,7 @@ const CR = 13;
 const HASH = 35;
 
 export function isMarkerAt(text: string, i: number, ch: string): boolean {
-  if (text.charCodeAt(i) !== ch.charCodeAt(0) || !text.startsWith(ch.repeat(3), i)) return false;
+  if (text.charCodeAt(i) !== ch.charCodeAt(0) || !text.startsWith(ch === '-' ? '---' : ch === '.' ? '...' : ch.repeat(3), i)) return false;
   const c = text.charCodeAt(i + 3);
   return Number.isNaN(c) || c === SP || c === TAB || c === LF || c === CR;
 }

@@ -113,7 +113,8 @@ export interface VmAnalysis {
 
 class Reporter {
   readonly diagnostics: VmDiagnostic[] = [];
-  constructor(private readonly lines: LineIndex) {}
+  /** positions of the document being checked (one Reporter serves every document of an analysis) */
+  constructor(public lines: LineIndex) {}
 
   range(r: OffsetRange): TextRange {
     const startPos = this.lines.positionAt(r.start);
@@ -302,6 +303,8 @@ interface DocEntry {
 }
 
 const NONE: readonly VmDiagnostic[] = Object.freeze([]);
+/** a Reporter's positions before it is given a document */
+const lineIndexNone: LineIndex = { positionAt: () => { throw new Error('internal: no document to report on'); } };
 
 /**
  * The array itself, or a copy without spare room: an array grown by push from [] keeps room for
@@ -309,7 +312,7 @@ const NONE: readonly VmDiagnostic[] = Object.freeze([]);
  * keeps (per document, per VM) was a third of what it keeps alive.
  */
 function exact<T>(a: T[]): T[] {
-  return a.length === 0 ? (EMPTY as unknown as T[]) : a.length < 16 ? a.slice() : a;
+  return a.length === 0 ? (EMPTY as unknown as T[]) : a.length > 1 && a.length < 16 ? a.slice() : a;
 }
 /** shared by every empty list kept (frozen: nobody adds to it) */
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -321,15 +324,7 @@ function exactDiags(a: (readonly VmDiagnostic[])[]): (readonly VmDiagnostic[])[]
 /** per-VM lists of one VM without diagnostics, shared */
 const ONE_NONE: readonly (readonly VmDiagnostic[])[] = Object.freeze([NONE]);
 
-function trimEntry(e: DocEntry): void {
-  e.vms = exact(e.vms);
-  // no tree nodes (lazy fixes) or none pinned: nothing to keep
-  e.ipNodes = e.ipNodes.every((x) => x === undefined) ? (EMPTY as never[]) : exact(e.ipNodes);
-  e.local = exactDiags(e.local);
-  e.pinned = exact(e.pinned);
-  e.dupKeys = exact(e.dupKeys);
-  e.suggestFor = exact(e.suggestFor);
-}
+
 const NO_DUPS: (string | undefined)[] = [];
 
 /** Whether the file-wide values an entry's lenses and IP checks show are those it was built with. */
@@ -354,36 +349,50 @@ function countNewlines(text: string): number {
  * table of line starts is built per document.
  */
 function entryIndex(at: Place, regionText: string): LineIndex {
-  let lastRel = 0;
-  let lastLine = 0;
-  let lastLineStart = 0;
-  return {
-    positionAt(offset: number): Position {
-      // an error range may end just past the region (on the next `---` line): no upper clamp, the
-      // count stops at the region's last line break, which is where that line starts
-      const o = Math.max(0, offset - at.offset);
-      if (o < lastLineStart) {
-        lastRel = 0;
-        lastLine = 0;
-        lastLineStart = 0;
-      }
-      for (let i = regionText.indexOf('\n', lastRel); i >= 0 && i < o; i = regionText.indexOf('\n', i + 1)) {
-        lastLine++;
-        lastLineStart = i + 1;
-      }
-      lastRel = o;
-      return { line: at.line + lastLine, character: o - lastLineStart };
-    },
-  };
+  return new EntryIndex(at, regionText);
 }
 
-function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined): DocEntry {
+class EntryIndex implements LineIndex {
+  private lastRel = 0;
+  private lastLine = 0;
+  private lastLineStart = 0;
+
+  constructor(private readonly at: Place, private readonly regionText: string) {}
+
+  positionAt(offset: number): Position {
+    const { at, regionText } = this;
+    // an error range may end just past the region (on the next `---` line): no upper clamp, the
+    // count stops at the region's last line break, which is where that line starts
+    const o = Math.max(0, offset - at.offset);
+    if (o < this.lastLineStart) {
+      this.lastRel = 0;
+      this.lastLine = 0;
+      this.lastLineStart = 0;
+    }
+    for (let i = regionText.indexOf('\n', this.lastRel); i >= 0 && i < o; i = regionText.indexOf('\n', i + 1)) {
+      this.lastLine++;
+      this.lastLineStart = i + 1;
+    }
+    this.lastRel = o;
+    return { line: at.line + this.lastLine, character: o - this.lastLineStart };
+  }
+}
+
+/** Appends x to a list that starts as the shared EMPTY: most per-document lists hold 0 or 1 item. */
+function add<T>(list: T[], x: T): T[] {
+  if (list === (EMPTY as unknown)) return [x];
+  list.push(x);
+  return list;
+}
+
+function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined, rep: Reporter): DocEntry {
+  const none = EMPTY as never[];
   const e: DocEntry = {
-    at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc || fast?.hasRoot ? 1 : 0, vms: [], ipNodes: [], lazyText: undefined, syntax: NONE, local: [], pinned: [], dupKeys: [], suggestFor: [],
+    at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc || fast?.hasRoot ? 1 : 0, vms: none, ipNodes: none, lazyText: undefined, syntax: NONE, local: none, pinned: none, dupKeys: none, suggestFor: none,
     sigDups: undefined, sigSuggest: undefined, ipDiags: undefined, lenses: undefined,
   };
   if (!doc && !fast?.vms.length) return e;
-  const rep = new Reporter(entryIndex(at, regionText));
+  rep.lines = entryIndex(at, regionText);
   if (doc && doc.errors.length > 0 && /VirtualMachine/.test(text.slice(doc.start, doc.end))) {
     for (const err of doc.errors) rep.add(err, 'error', 'yaml-syntax', `YAML error: ${err.message}`);
     e.syntax = rep.take();
@@ -391,21 +400,24 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
   const found = doc ? findVms([doc], at.docIndex) : undefined;
   const infos = found ? found.map((f) => f.info) : fast!.vms;
   if (!found) e.lazyText = regionText;
-  infos.forEach((info, i) => {
-    e.vms.push(info);
+  // sized up front: an entry lives as long as the file is open (see exact)
+  e.vms = infos;
+  const local: (readonly VmDiagnostic[])[] = new Array(infos.length);
+  const ipNodesOf: (Map<string, YScalar> | undefined)[] | undefined = found ? new Array(infos.length) : undefined;
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i];
     let ipNodes: Map<string, YScalar> | undefined;
     const f = found?.[i];
     const fixer = new Fixer(text, f, regionText, at.offset, i);
     checkAnnotations(info, fixer, book, rep, parsedVersion);
     checkSpec(info, fixer, rep, ctx, parsedVersion, versionText);
-    e.local.push(rep.take());
-    const subnets = e.suggestFor;
-    const first = subnets.length;
+    local[i] = rep.take();
+    const first = e.suggestFor.length;
     for (const att of attachmentsOf(info)) {
       const key = annotationKey('ip_address', att);
       const a = templateAnnotation(info, key);
       const subnet = book.resolve(info, att);
-      if (subnets.indexOf(subnet, first) < 0) subnets.push(subnet);
+      if (e.suggestFor.indexOf(subnet, first) < 0) e.suggestFor = add(e.suggestFor, subnet);
       if (!a) continue;
       if (f) {
         const node = getPair(templateAnnotations(f), key)?.value;
@@ -414,18 +426,22 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
       for (const part of a.value.split(',')) {
         const ip = parseIp(part);
         if (!ip) continue;
-        e.pinned.push({ subnet: subnet.name, ip });
-        if (a.valueRange) e.dupKeys.push({ key: `${subnet.name}|${formatIp(ip)}`, vm: vmLabel(info) });
+        e.pinned = add(e.pinned, { subnet: subnet.name, ip });
+        if (a.valueRange) e.dupKeys = add(e.dupKeys, { key: `${subnet.name}|${formatIp(ip)}`, vm: vmLabel(info) });
       }
     }
     if (info.usesPodNetwork) {
       const pod = book.resolve(info, undefined);
-      if (subnets.indexOf(pod, first) < 0) subnets.push(pod);
+      if (e.suggestFor.indexOf(pod, first) < 0) e.suggestFor = add(e.suggestFor, pod);
     }
-    e.ipNodes.push(ipNodes);
-  });
-  // the entry lives as long as the file is open: arrays grown by push hold room for 17
-  trimEntry(e);
+    if (ipNodesOf) ipNodesOf[i] = ipNodes;
+  }
+  e.local = exactDiags(local);
+  if (ipNodesOf && ipNodesOf.some((x) => x !== undefined)) e.ipNodes = ipNodesOf;
+  // lists grown by push hold room for 17
+  e.pinned = exact(e.pinned);
+  e.dupKeys = exact(e.dupKeys);
+  e.suggestFor = exact(e.suggestFor);
   return e;
 }
 
@@ -453,6 +469,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     const scanner = new DocumentScanner(text, opts.fullTrees ? undefined : VM_SELECTION);
     // most documents are read straight into VM facts; the others get a tree (fullTrees: all do)
     const reader = opts.fullTrees ? undefined : new VmFastReader(text);
+    const rep = new Reporter(lineIndexNone);
     let line = 0;
     let docIndex = 0;
     for (const region of regions) {
@@ -465,11 +482,11 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         stats.analysed++;
         const direct = reader?.read(region, docIndex);
         if (direct) {
-          e = newEntry(text, key, region.newlines, undefined, direct, place, book, ctx, parsedVersion, version);
+          e = newEntry(text, key, region.newlines, undefined, direct, place, book, ctx, parsedVersion, version, rep);
         } else {
           const fast = scanner.scan(region);
           const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
-          e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version);
+          e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version, rep);
         }
       }
       if (kept) kept.set(key, e);
@@ -486,7 +503,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
       // positions count from the start of the document's first line (it may begin after `--- `)
       const ls = text.lastIndexOf('\n', doc.start - 1) + 1;
       const place: Place = { offset: ls, line: lines.positionAt(ls).line, docIndex };
-      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, undefined, place, book, ctx, parsedVersion, version), place });
+      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, undefined, place, book, ctx, parsedVersion, version, new Reporter(lineIndexNone)), place });
     });
   }
   cache.entries = kept;
@@ -500,6 +517,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   const lenses: LensModel[] = [];
   const syntax: VmDiagnostic[] = [];
   const vmDiags: VmDiagnostic[] = [];
+  const rep = new Reporter(lineIndexNone);
   for (const { e, place } of entries) {
     let dups: (string | undefined)[] = NO_DUPS;
     if (e.dupKeys.length > 0) {
@@ -512,7 +530,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
     }
     // 3. lenses and IP checks when a file-wide value they show changed (or never built)
     if (!e.ipDiags || !e.lenses || !sameSignature(e, dups, book)) {
-      const rep = new Reporter(entryIndex(e.at, e.text));
+      rep.lines = entryIndex(e.at, e.text);
       let di = 0;
       // sized up front: these live as long as the file is open (see exact)
       const ipDiags: (readonly VmDiagnostic[])[] = new Array(e.vms.length);
@@ -545,6 +563,8 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   return { vms, lenses, diagnostics, clusterChecks: ctx.cluster ? 'on' : 'off' };
 }
 
+const NO_SHIFT: Shift = { offset: 0, lines: 0, docIndex: 0 };
+
 interface Results {
   vms: VmDocInfo[];
   lenses: LensModel[];
@@ -554,8 +574,8 @@ interface Results {
 
 /** Appends an entry's results at `place`: as built when it has not moved, else shifted copies. */
 function materialize(e: DocEntry, place: Place, out: Results): void {
-  const s: Shift = { offset: place.offset - e.at.offset, lines: place.line - e.at.line, docIndex: place.docIndex - e.at.docIndex };
-  const moved = s.offset !== 0 || s.lines !== 0 || s.docIndex !== 0;
+  const moved = place.offset !== e.at.offset || place.line !== e.at.line || place.docIndex !== e.at.docIndex;
+  const s: Shift = moved ? { offset: place.offset - e.at.offset, lines: place.line - e.at.line, docIndex: place.docIndex - e.at.docIndex } : NO_SHIFT;
   e.vms.forEach((vm, i) => {
     out.vms.push(moved ? shiftVmInfo(vm, s) : vm);
     const ls = e.lenses![i];
