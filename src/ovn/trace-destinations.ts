@@ -84,5 +84,37 @@ export function traceDestinations(nb: Tables, fromPort?: string): TraceDestinati
   return out;
 }
 
+/** A port a trace can start from: a VM's or pod's port (Kube-OVN names them `name.namespace`). */
+export interface TraceSource {
+  port: string;
+  ip: string;
+  /** e.g. "10.16.0.15 on ovn-default" */
+  where: string;
+}
+
+export async function readTraceSources(target: OvnTarget): Promise<TraceSource[]> {
+  const tables = ['Logical_Switch', 'Logical_Switch_Port'];
+  const rows = await Promise.all(tables.map((t) => target.listRows('nb', t)));
+  return traceSources(new Map(tables.map((t, i) => [t, rows[i]])));
+}
+
+/** The VM/pod ports with an IPv4 address, by switch then IP. */
+export function traceSources(nb: Tables): TraceSource[] {
+  const switchOf = new Map<string, string>();
+  for (const ls of nb.get('Logical_Switch') ?? []) for (const p of asList(ls.ports)) switchOf.set(String(p), String(ls.name));
+  const out: (TraceSource & { sw: string })[] = [];
+  for (const p of nb.get('Logical_Switch_Port') ?? []) {
+    if (p.type !== undefined && p.type !== '') continue;
+    const name = String(p.name);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) continue;
+    const a = parseLspAddress(asList(p.addresses).map(String));
+    if (!a?.ip) continue;
+    const sw = switchOf.get(p._uuid) ?? '';
+    out.push({ port: name, ip: a.ip, where: `${a.ip}${sw ? ` on ${sw}` : ''}`, sw });
+  }
+  out.sort((x, y) => x.sw.localeCompare(y.sw) || compareIp(x.ip, y.ip));
+  return out.map(({ port, ip, where }) => ({ port, ip, where }));
+}
+
 const isIpv4 = (s: string): boolean => parseIpv4(s) !== undefined;
 const compareIp = (a: string, b: string): number => (parseIpv4(a) ?? 0) - (parseIpv4(b) ?? 0);

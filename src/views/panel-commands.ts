@@ -7,7 +7,7 @@ import { FLOWS_VIEW_TYPE, FlowsPanel } from './flows-panel';
 import { panelTarget, type PanelContext } from './panel-context';
 import { isName, type TraceProtocolChoice, type TraceQuery } from './panel-messages';
 import { TRACE_VIEW_TYPE, TracePanel } from './trace-panel';
-import { readTraceDestinations } from '../ovn/trace-destinations';
+import { readTraceDestinations, readTraceSources } from '../ovn/trace-destinations';
 import { vmTargetOf } from './vm-commands';
 
 /** The node a tree element names: a node info row, or a VM/pod row with its node. */
@@ -42,8 +42,10 @@ export async function showFlowsPanel(ctx: PanelContext, arg: unknown): Promise<F
 
 export async function traceFromVmPanel(ctx: PanelContext, arg: unknown, preset?: Partial<TraceQuery>): Promise<TracePanel | undefined> {
   const vm = vmTargetOf(arg);
-  const from = preset?.from ?? (vm ? `${vm.name}.${vm.namespace}` : undefined);
-  if (!from) return TracePanel.open(ctx);
+  // from the palette (no VM row): the source is picked too, or an empty panel to fill in
+  const from = preset?.from ?? (vm ? `${vm.name}.${vm.namespace}` : await pickSource(ctx));
+  if (from === undefined) return undefined;
+  if (from === '') return TracePanel.open(ctx);
   const dst = preset?.dst ?? (await pickDestination(ctx, from));
   if (!dst) return undefined;
   let protocol: TraceProtocolChoice | undefined = preset?.protocol;
@@ -63,6 +65,25 @@ export async function traceFromVmPanel(ctx: PanelContext, arg: unknown, preset?:
  * then gateways, each saying what owns it), where typing an IP offers it too. Without a target
  * (no lab, no cluster) only typing works, and the picker says why.
  */
+/** A VM/pod port the network knows, or '' for an empty panel; undefined when dismissed. */
+async function pickSource(ctx: PanelContext): Promise<string | undefined> {
+  type Item = vscode.QuickPickItem & { port: string };
+  const empty: Item = { label: 'Empty Trace panel', description: 'fill in the source and destination yourself', port: '' };
+  let items: Item[] = [empty];
+  try {
+    const target = await panelTarget(ctx);
+    try {
+      items = [...(await readTraceSources(target)).map((s) => ({ label: s.port, description: s.where, port: s.port })), empty];
+    } finally {
+      await target.close();
+    }
+  } catch (e) {
+    empty.detail = `no list of ports: ${(e as Error).message}`;
+  }
+  const pick = await vscode.window.showQuickPick(items, { title: 'Trace from which VM or pod?', matchOnDescription: true });
+  return pick?.port;
+}
+
 async function pickDestination(ctx: PanelContext, from: string): Promise<string | undefined> {
   type Item = vscode.QuickPickItem & { ip?: string };
   const qp = vscode.window.createQuickPick<Item>();

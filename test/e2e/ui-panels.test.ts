@@ -19,6 +19,8 @@ async function cli(args: string[], timeout = 180_000) {
   return execa('node', [CLI, ...args], { cwd: repoRoot, timeout, reject: false, all: true });
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('real editor: Flows and Trace panels on the local lab', { timeout: 600_000 }, () => {
   const suite = new UiSuite('ui-panels');
   const uiTest = (name: string, fn: (s: UiSession) => Promise<void>) => suite.test(name, fn);
@@ -122,6 +124,8 @@ describe('real editor: Flows and Trace panels on the local lab', { timeout: 600_
     const w = s.workbench;
     await w.page.keyboard.press('Escape');
     await runWithRetry(s, 'Trace from This VM');
+    // from the palette the source is asked for; the last choice is an empty panel to fill in
+    await w.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Empty Trace panel' }).first().click({ timeout: 30_000 });
     const f = webview(s, 'Trace');
     const slots = f.locator('section.trace-slot');
     const a = slots.nth(0);
@@ -176,5 +180,40 @@ describe('real editor: Flows and Trace panels on the local lab', { timeout: 600_
     const shot = await w.screenshot('ui-panels-trace');
     copyFileSync(shot, join(repoRoot, 'docs', 'media', 'trace-panel.png'));
     console.log(`# screenshots in ${outputRoot}`);
+  });
+
+  uiTest('Trace from the palette: pick the VM, then the destination among the EIP (first) and the same-switch ports with their owners; a bad IP is refused; the pick is traced', async (s) => {
+    const w = s.workbench;
+    const page = w.page;
+    await page.keyboard.press('Escape');
+    await runWithRetry(s, 'Trace from This VM');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    // the sources: the VM ports the NB knows, with their IPs
+    await rows.filter({ hasText: /^testvm\.default/ }).first().click({ timeout: 30_000 });
+    // the destinations come from the NB: the EIP first, with what it maps to
+    await rows.filter({ hasText: 'port vm2.default' }).first().waitFor({ timeout: 30_000 });
+    const first = await rows.first().innerText();
+    assert.match(first, /^192\.168\.100\.101[\s\S]*EIP → 10\.16\./, `the first destination is testvm's EIP: ${first}`);
+    // a typed IP that is not one: its message shows and Enter keeps the picker open
+    const input = page.locator('.quick-input-widget input.input');
+    await input.fill('10.16.0.300');
+    await rows.filter({ hasText: '10.16.0.300' }).first().waitFor({ timeout: 10_000 });
+    const bad = await rows.first().innerText();
+    assert.doesNotMatch(bad, /trace to this IP/, `a bad IP is not offered for tracing: ${bad}`);
+    await page.keyboard.press('Enter');
+    await sleep(500);
+    assert.ok(await page.locator('.quick-input-widget').isVisible(), 'the picker stays open on a bad IP');
+    await input.fill('');
+    const vm2 = rows.filter({ hasText: 'port vm2.default' }).first();
+    const vm2Ip = /^10\.16\.\d+\.\d+/.exec(await vm2.innerText())?.[0] ?? '';
+    assert.ok(vm2Ip, 'vm2\'s IP is offered');
+    await vm2.click();
+    await rows.filter({ hasText: 'tcp 80' }).first().click({ timeout: 10_000 });
+    // a new Trace panel, filled in and traced
+    const f = webview(s, 'Trace');
+    const a = f.locator('section.trace-slot').nth(0);
+    await a.locator('.trace h3').first().waitFor({ timeout: 90_000 });
+    assert.equal(await a.locator('vscode-textfield').nth(0).locator('input').inputValue(), 'testvm.default');
+    assert.equal(await a.locator('vscode-textfield').nth(1).locator('input').inputValue(), vm2Ip);
   });
 });

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { startOvnSandbox, sandboxUnavailable, SANDBOX_EIP, type OvnSandbox } from '../fixtures/ovn-sandbox';
 import { LocalOvnTarget } from '../../src/ovn/local-target';
 import { runTrace, formatTrace, type TraceResult } from '../../src/ovn/trace-run';
-import { readTraceDestinations } from '../../src/ovn/trace-destinations';
+import { readTraceDestinations, readTraceSources } from '../../src/ovn/trace-destinations';
 
 let sbx: OvnSandbox | undefined;
 let target: LocalOvnTarget;
@@ -117,6 +117,10 @@ test('trace destinations offered for vm1: the EIP first, then vm2 on its switch,
   assert.equal(gw?.kind, 'gateway');
   assert.match(gw!.owner, /gateway of ovn-default/);
   assert.equal(new Set(ips).size, ips.length, 'no IP twice');
+  // the sources the palette offers: the VM ports (no router or localnet port), with their IPs
+  const sources = await readTraceSources(target);
+  assert.deepEqual(sources.map((x) => x.port), s.vms.map((v) => v.port));
+  assert.deepEqual(sources.map((x) => x.where), s.vms.map((v) => `${v.ip} on ovn-default`));
   // every destination offered resolves into a trace (an ARP-less IP would throw)
   for (const d of dests.filter((x) => x.kind !== 'gateway' || x.sameSwitch)) {
     const r = await runTrace(target, 'vm1.default', d.ip, { kind: 'icmp' });
