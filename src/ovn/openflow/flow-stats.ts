@@ -7,25 +7,15 @@
 //  32 packet_count u64 | 40 byte_count u64 | 48 match … actions
 // The entries are kept as bytes (a flow's identity: table, priority, timeouts, cookie, match and
 // actions) with the counters moved out into columns.
-import { ofRequest, OFPSF_REPLY_MORE, OFPT_STATS_REPLY, OFPT_STATS_REQUEST, OpenFlowError, type OfMessage } from './of-channel';
+import { NX_STATS_HEADER, nxStatsRequest, ofRequest, OFPSF_REPLY_MORE, OFPST_VENDOR, OFPT_STATS_REPLY, OFPT_STATS_REQUEST, OpenFlowError, type OfMessage } from './of-channel';
 
-const NX_VENDOR_ID = 0x00002320;
 const NXST_FLOW = 0;
-const OFPST_VENDOR = 0xffff;
-/** ofp_header + stats type/flags + vendor + subtype + pad */
-const NX_STATS_HEADER = 24;
 const NX_FLOW_STATS_SIZE = 48;
 const TWO_32 = 4294967296;
 
 /** The NXST_FLOW request for every flow of one table, or of every table (0xff; out_port none, empty match). */
 export function nxFlowStatsRequest(table = 0xff): Buffer {
-  const b = Buffer.alloc(NX_STATS_HEADER + 8);
-  b.writeUInt8(1, 0);
-  b.writeUInt8(OFPT_STATS_REQUEST, 1);
-  b.writeUInt16BE(b.length, 2);
-  b.writeUInt16BE(OFPST_VENDOR, 8);
-  b.writeUInt32BE(NX_VENDOR_ID, 12);
-  b.writeUInt32BE(NXST_FLOW, 16);
+  const b = nxStatsRequest(NXST_FLOW, 8);
   b.writeUInt16BE(0xffff, NX_STATS_HEADER); // out_port: OFPP_NONE
   b.writeUInt16BE(0, NX_STATS_HEADER + 2); // match_len
   b.writeUInt8(table, NX_STATS_HEADER + 4);

@@ -11,11 +11,8 @@
 // match_len u16 | table_id u8 | 5 zero bytes. Each update in a reply starts length u16 | event u16;
 // full updates (events added/deleted/modified) carry the table id at byte 14.
 import { createConnection, type Socket } from 'node:net';
-import { OFP10_VERSION, OFPT_ECHO_REPLY, OFPT_ECHO_REQUEST, OFPT_ERROR, OFPT_HELLO, OFPT_STATS_REPLY, OFPT_STATS_REQUEST } from './of-channel';
+import { NX_STATS_HEADER, NX_VENDOR_ID, nxStatsRequest, OFP10_VERSION, OFPST_VENDOR, OFPT_ECHO_REPLY, OFPT_ECHO_REQUEST, OFPT_ERROR, OFPT_HELLO, OFPT_STATS_REPLY, OFPT_VENDOR } from './of-channel';
 
-const OFPT_VENDOR = 4;
-const OFPST_VENDOR = 0xffff;
-const NX_VENDOR_ID = 0x00002320;
 const NXST_FLOW_MONITOR = 2;
 const NXT_FLOW_MONITOR_PAUSED = 22;
 const NXT_FLOW_MONITOR_RESUMED = 23;
@@ -24,7 +21,6 @@ const NXFMF_ADD = 1 << 1;
 const NXFMF_DELETE = 1 << 2;
 const NXFMF_MODIFY = 1 << 3;
 const NXFME_ABBREV = 3;
-const NX_STATS_HEADER = 24;
 const MONITOR_XID = 0x6f766e6d;
 
 export interface FlowTableChanges {
@@ -36,14 +32,8 @@ export interface FlowTableChanges {
 
 /** The NXST_FLOW_MONITOR request: every table, any out_port, no match. */
 export function nxFlowMonitorRequest(id = 1): Buffer {
-  const b = Buffer.alloc(NX_STATS_HEADER + 16);
-  b.writeUInt8(OFP10_VERSION, 0);
-  b.writeUInt8(OFPT_STATS_REQUEST, 1);
-  b.writeUInt16BE(b.length, 2);
+  const b = nxStatsRequest(NXST_FLOW_MONITOR, 16);
   b.writeUInt32BE(MONITOR_XID, 4);
-  b.writeUInt16BE(OFPST_VENDOR, 8);
-  b.writeUInt32BE(NX_VENDOR_ID, 12);
-  b.writeUInt32BE(NXST_FLOW_MONITOR, 16);
   b.writeUInt32BE(id, NX_STATS_HEADER);
   b.writeUInt16BE(NXFMF_ADD | NXFMF_DELETE | NXFMF_MODIFY, NX_STATS_HEADER + 4);
   b.writeUInt16BE(0xffff, NX_STATS_HEADER + 6); // out_port: OFPP_NONE

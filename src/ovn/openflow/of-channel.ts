@@ -18,6 +18,24 @@ export const OFPT_STATS_REQUEST = 16;
 export const OFPT_STATS_REPLY = 17;
 /** ofp_stats_reply flags: more replies follow */
 export const OFPSF_REPLY_MORE = 1;
+export const OFPT_VENDOR = 4;
+/** the stats type of vendor statistics, and Nicira's vendor id (Open vSwitch's extensions) */
+export const OFPST_VENDOR = 0xffff;
+export const NX_VENDOR_ID = 0x00002320;
+/** ofp_header + stats type/flags + vendor + subtype + pad: where a Nicira stats body starts */
+export const NX_STATS_HEADER = 24;
+
+/** A Nicira vendor stats request (OpenFlow 1.0) with `body` bytes of zeroed body to fill in. */
+export function nxStatsRequest(subtype: number, body: number): Buffer {
+  const b = Buffer.alloc(NX_STATS_HEADER + body);
+  b.writeUInt8(OFP10_VERSION, 0);
+  b.writeUInt8(OFPT_STATS_REQUEST, 1);
+  b.writeUInt16BE(b.length, 2);
+  b.writeUInt16BE(OFPST_VENDOR, 8);
+  b.writeUInt32BE(NX_VENDOR_ID, 12);
+  b.writeUInt32BE(subtype, 16);
+  return b;
+}
 
 const READ_BUFFER = 4 << 20;
 
