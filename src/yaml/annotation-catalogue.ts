@@ -93,6 +93,24 @@ export function parseAnnotationKey(key: string): ParsedAnnotationKey | undefined
   return { provider, attachment: { nad: parts[0], namespace: parts[1] }, name };
 }
 
+/**
+ * parseAnnotationKey, remembered per key: a big file repeats the same few keys on every VM.
+ * Owned by one analysis cache (bounded: a long-lived editor cache sees the keys being typed).
+ */
+export class AnnotationKeys {
+  private readonly seen = new Map<string, ParsedAnnotationKey | null>();
+
+  parse(key: string): ParsedAnnotationKey | undefined {
+    let p = this.seen.get(key);
+    if (p === undefined) {
+      if (this.seen.size > 4096) this.seen.clear();
+      p = parseAnnotationKey(key) ?? null;
+      this.seen.set(key, p);
+    }
+    return p ?? undefined;
+  }
+}
+
 const podKeys = new Map<string, string>();
 
 export function annotationKey(name: string, attachment?: { nad: string; namespace: string }): string {

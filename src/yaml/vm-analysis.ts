@@ -1,7 +1,7 @@
 // analyzeVmDocuments: everything the editor adapters and `ovnlab vm lint` show for a YAML file —
 // the VMs, their code lenses (with what each will write) and diagnostics with quick fixes as text
 // edits. Pure: text + context in, plain data out.
-import { annotationKey, annotationSpec, KUBEVIRT_BRIDGE_MIGRATION_KEY, levenshtein, parseAnnotationKey, suggestAnnotationName } from './annotation-catalogue';
+import { AnnotationKeys, annotationKey, annotationSpec, KUBEVIRT_BRIDGE_MIGRATION_KEY, levenshtein, suggestAnnotationName } from './annotation-catalogue';
 import type { AnalysisContext } from './cluster-facts';
 import { checkIpInSubnet, formatIp, parseIp, type ParsedIp } from './ip-range';
 import { parseVersion, usesLegacyMigration } from './kube-ovn-version';
@@ -113,6 +113,13 @@ export interface VmAnalysis {
 
 class Reporter {
   readonly diagnostics: VmDiagnostic[] = [];
+  /** one VM's lenses while they are built (copied out at their exact size; see lensesFor) */
+  readonly lenses: LensModel[] = [];
+  lensCount = 0;
+
+  lens(l: LensModel): void {
+    this.lenses[this.lensCount++] = l;
+  }
   /** positions of the document being checked (one Reporter serves every document of an analysis) */
   constructor(public lines: LineIndex) {}
 
@@ -203,6 +210,8 @@ export class VmAnalysisCache {
   stats = { reused: 0, analysed: 0 };
   /** @internal lens texts, built once per distinct value (thousands of VMs share a few) */
   texts = new TextMemo();
+  /** @internal annotation keys parsed once */
+  keys = new AnnotationKeys();
 
   /** @internal */ bind(ctx: AnalysisContext): SubnetBook {
     if (this.ctx !== ctx || !this.book) {
@@ -211,6 +220,7 @@ export class VmAnalysisCache {
       this.entries = undefined;
       this.unkeyed = undefined;
       this.texts = new TextMemo();
+      this.keys = new AnnotationKeys();
     }
     return this.book;
   }
@@ -385,7 +395,7 @@ function add<T>(list: T[], x: T): T[] {
   return list;
 }
 
-function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined, rep: Reporter): DocEntry {
+function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined, rep: Reporter, keys: AnnotationKeys): DocEntry {
   const none = EMPTY as never[];
   const e: DocEntry = {
     at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc || fast?.hasRoot ? 1 : 0, vms: none, ipNodes: none, lazyText: undefined, syntax: NONE, local: none, pinned: none, dupKeys: none, suggestFor: none,
@@ -409,7 +419,7 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
     let ipNodes: Map<string, YScalar> | undefined;
     const f = found?.[i];
     const fixer = new Fixer(text, f, regionText, at.offset, i);
-    checkAnnotations(info, fixer, book, rep, parsedVersion);
+    checkAnnotations(info, fixer, book, rep, parsedVersion, keys);
     checkSpec(info, fixer, rep, ctx, parsedVersion, versionText);
     local[i] = rep.take();
     const first = e.suggestFor.length;
@@ -468,7 +478,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   if (regions) {
     const scanner = new DocumentScanner(text, opts.fullTrees ? undefined : VM_SELECTION);
     // most documents are read straight into VM facts; the others get a tree (fullTrees: all do)
-    const reader = opts.fullTrees ? undefined : new VmFastReader(text);
+    const reader = opts.fullTrees ? undefined : new VmFastReader(text, cache.keys);
     const rep = new Reporter(lineIndexNone);
     let line = 0;
     let docIndex = 0;
@@ -482,11 +492,11 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         stats.analysed++;
         const direct = reader?.read(region, docIndex);
         if (direct) {
-          e = newEntry(text, key, region.newlines, undefined, direct, place, book, ctx, parsedVersion, version, rep);
+          e = newEntry(text, key, region.newlines, undefined, direct, place, book, ctx, parsedVersion, version, rep, cache.keys);
         } else {
           const fast = scanner.scan(region);
           const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
-          e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version, rep);
+          e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version, rep, cache.keys);
         }
       }
       if (kept) kept.set(key, e);
@@ -503,7 +513,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
       // positions count from the start of the document's first line (it may begin after `--- `)
       const ls = text.lastIndexOf('\n', doc.start - 1) + 1;
       const place: Place = { offset: ls, line: lines.positionAt(ls).line, docIndex };
-      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, undefined, place, book, ctx, parsedVersion, version, new Reporter(lineIndexNone)), place });
+      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, undefined, place, book, ctx, parsedVersion, version, new Reporter(lineIndexNone), cache.keys), place });
     });
   }
   cache.entries = kept;
@@ -645,9 +655,9 @@ function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy
   }  return di;
 }
 
-function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Reporter, version: ReturnType<typeof parseVersion>): void {
+function checkAnnotations(vm: VmDocInfo, fixer: Fixer, book: SubnetBook, rep: Reporter, version: ReturnType<typeof parseVersion>, keys: AnnotationKeys): void {
   for (const a of vm.annotations) {
-    const parsed = parseAnnotationKey(a.key);
+    const parsed = keys.parse(a.key);
     const isOurs = !!parsed || a.key === KUBEVIRT_BRIDGE_MIGRATION_KEY;
     if (!isOurs) continue;
     if (a.on === 'vm') {
@@ -747,24 +757,26 @@ function checkSpec(vm: VmDocInfo, fixer: Fixer, rep: Reporter, ctx: AnalysisCont
 
 function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: AnalysisContext, version: string | undefined, parsedVersion: ReturnType<typeof parseVersion>, texts: TextMemo): LensModel[] {
   const at = rep.range({ start: vm.range.start, end: vm.range.start });
-  const out: LensModel[] = [];
-  if (vm.usesPodNetwork) networkLenses(vm, undefined, book, at, texts, out);
-  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) networkLenses(vm, n.attachment, book, at, texts, out);
+  rep.lensCount = 0;
+  if (vm.usesPodNetwork) networkLenses(vm, undefined, book, at, texts, rep);
+  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) networkLenses(vm, n.attachment, book, at, texts, rep);
   const mig = vm.migration;
   const migArgs: LensArgs = { vm: vm.ref, kubeOvnVersion: version };
   const ignored = mig.state === 'on' && mig.via === 'legacy-attachment' && parsedVersion !== undefined && !usesLegacyMigration(parsedVersion);
   if (mig.state === 'on' && !ignored) {
-    out.push({ range: at, kind: 'migration', title: mig.via === 'kubevirt-annotation' ? 'Live migration: on' : `Live migration: on (via ${mig.attachment})`, command: '', args: [migArgs], writes: '' });
+    rep.lens({ range: at, kind: 'migration', title: mig.via === 'kubevirt-annotation' ? 'Live migration: on' : `Live migration: on (via ${mig.attachment})`, command: '', args: [migArgs], writes: '' });
   } else {
     let existing: Attachment | undefined;
     for (const n of vm.networks) if (n.type === 'multus' && n.attachment) { existing = n.attachment; break; }
-    out.push({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs],
+    rep.lens({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs],
       writes: texts.get5(() => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)'), 'migration', version, vm.namespace, existing?.nad, existing?.namespace) });
   }
   if (ctx.cluster) {
-    out.push({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: flat(['server-side apply of ', vmLabel(vm), ' to ', ctx.cluster.source, ' (dry-run and diff first)']) });
+    rep.lens({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: flat(['server-side apply of ', vmLabel(vm), ' to ', ctx.cluster.source, ' (dry-run and diff first)']) });
   }
-  return exact(out);
+  // the copy keeps no spare room (see exact); the scratch list serves the next VM (its length
+  // is never cut: that would give its room back)
+  return rep.lenses.slice(0, rep.lensCount);
 }
 
 /**
@@ -776,7 +788,7 @@ function flat(parts: string[]): string {
 }
 
 /** The pin (or pinned/unpin) lenses of one network, and the subnet lens of the pod network. */
-function networkLenses(vm: VmDocInfo, att: Attachment | undefined, book: SubnetBook, at: TextRange, texts: TextMemo, out: LensModel[]): void {
+function networkLenses(vm: VmDocInfo, att: Attachment | undefined, book: SubnetBook, at: TextRange, texts: TextMemo, rep: Reporter): void {
   const subnet = book.resolve(vm, att);
   const key = annotationKey('ip_address', att);
   const pinned = templateAnnotation(vm, key);
@@ -784,15 +796,15 @@ function networkLenses(vm: VmDocInfo, att: Attachment | undefined, book: SubnetB
   // the lenses of one network share their argument list (nobody mutates it)
   const args: LensArgs[] = [{ vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) }];
   if (pinned) {
-    out.push({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${att ? ` on ${att.nad}` : ''} — change`, command: VM_COMMANDS.pinIp, args,
+    rep.lens({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${att ? ` on ${att.nad}` : ''} — change`, command: VM_COMMANDS.pinIp, args,
       writes: texts.get5(() => `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`, 'pinned', key, suggestedIp) });
-    out.push({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get5(() => `removes ${key} from spec.template.metadata.annotations`, 'unpin', key) });
+    rep.lens({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get5(() => `removes ${key} from spec.template.metadata.annotations`, 'unpin', key) });
   } else {
-    out.push({ range: at, kind: 'pin-ip', title: texts.get5(() => `Pin IP${att ? ` on ${att.nad}` : ''}…`, 'pin-title', att?.nad), command: VM_COMMANDS.pinIp, args,
+    rep.lens({ range: at, kind: 'pin-ip', title: texts.get5(() => `Pin IP${att ? ` on ${att.nad}` : ''}…`, 'pin-title', att?.nad), command: VM_COMMANDS.pinIp, args,
       writes: texts.get5(() => `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`, 'pin', key, suggestedIp) });
   }
   if (!att) {
-    out.push({ range: at, kind: 'subnet', title: texts.get5(() => subnetTitle(subnet), 'subnet', subnet), command: VM_COMMANDS.chooseSubnet, args, writes: SUBNET_WRITES });
+    rep.lens({ range: at, kind: 'subnet', title: texts.get5(() => subnetTitle(subnet), 'subnet', subnet), command: VM_COMMANDS.chooseSubnet, args, writes: SUBNET_WRITES });
   }
 }
 

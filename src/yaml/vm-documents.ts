@@ -1,7 +1,7 @@
 // Finds KubeVirt VirtualMachines in a YAML stream (top-level documents and `kind: List` items)
 // and reads what the lenses, diagnostics and edits need: name, namespace, where the annotations
 // are, the pinned IP, the subnet, the networks and interfaces, and the live-migration state.
-import { KUBEVIRT_BRIDGE_MIGRATION_KEY, parseAnnotationKey } from './annotation-catalogue';
+import { KUBEVIRT_BRIDGE_MIGRATION_KEY, parseAnnotationKey, type AnnotationKeys } from './annotation-catalogue';
 import { asMap, asSeq, getIn, getPair, scalarValue, type YDoc, type YMap, type YNode, type YPair, type YScalar } from './yaml-tree';
 
 export interface OffsetRange {
@@ -158,11 +158,11 @@ function readNetworks(tspec: YMap | undefined, namespace: string | undefined): {
   return { networks, usesPodNetwork };
 }
 
-export function migrationOf(annotations: VmAnnotation[]): MigrationState {
+export function migrationOf(annotations: VmAnnotation[], keys?: AnnotationKeys): MigrationState {
   const tmpl = annotations.filter((a) => a.on === 'template');
   if (tmpl.some((a) => a.key === KUBEVIRT_BRIDGE_MIGRATION_KEY && a.value === 'true')) return { state: 'on', via: 'kubevirt-annotation' };
   for (const a of tmpl) {
-    const k = parseAnnotationKey(a.key);
+    const k = keys ? keys.parse(a.key) : parseAnnotationKey(a.key);
     if (k?.attachment && k.name === 'allow_live_migration' && a.value === 'true') return { state: 'on', via: 'legacy-attachment', attachment: `${k.attachment.nad}.${k.attachment.namespace}` };
   }
   return { state: 'off' };

@@ -8,6 +8,7 @@
 // results equal describeVm's on the scanner's tree for every document it accepts
 // (test/unit/yaml/vm-fast-read.test.ts). Quick fixes of such documents are built later, when
 // asked for (lazy-fix.ts), from a tree of that one document.
+import type { AnnotationKeys } from './annotation-catalogue';
 import { BINDINGS, migrationOf, VM_API, type OffsetRange, type VmAnnotation, type VmDocInfo, type VmNetwork } from './vm-documents';
 import { Decline, decline, isBlankFrom, isMarkerAt, oneLineValue, type DocRegion } from './fast-scan';
 
@@ -118,16 +119,20 @@ export class VmFastReader {
   private name: string | undefined;
   private nameRange: OffsetRange | undefined;
   private namespace: string | undefined;
-  private tmplAnn: VmAnnotation[] = [];
-  private vmAnn: VmAnnotation[] = [];
+  private readonly tmplAnn: VmAnnotation[] = [];
+  private readonly vmAnn: VmAnnotation[] = [];
   private tannStart = -1;
   private tannEnd = -1;
   private running: VmDocInfo['running'];
   private runStrategy: string | undefined;
   private evictionStrategy: string | undefined;
   private netsSeen = false;
-  private nets: NetRec[] = [];
-  private ifaces: IfaceRec[] = [];
+  private readonly nets: NetRec[] = [];
+  private readonly ifaces: IfaceRec[] = [];
+  private nTmpl = 0;
+  private nVm = 0;
+  private nNets = 0;
+  private nIfaces = 0;
 
   /**
    * short values seen in this text, shared: V8 copies a slice shorter than 13 characters, and a
@@ -135,7 +140,7 @@ export class VmFastReader {
    */
   private readonly short = new Map<string, string>();
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string, private readonly keys?: AnnotationKeys) {}
 
   private slice(s: number, e: number, always = false): string {
     const v = this.text.slice(s, e);
@@ -163,12 +168,11 @@ export class VmFastReader {
     this.apiVersion = this.kind = this.name = this.namespace = this.runStrategy = this.evictionStrategy = undefined;
     this.nameRange = undefined;
     this.running = undefined;
-    this.tmplAnn = [];
-    this.vmAnn = [];
+    // scratch lists reused from document to document with their own counts (setting an
+    // array's length to 0 gives its room back), info() copies what it keeps
+    this.nTmpl = this.nVm = this.nNets = this.nIfaces = 0;
     this.tannStart = this.tannEnd = -1;
     this.netsSeen = false;
-    this.nets = [];
-    this.ifaces = [];
   }
 
   private run(region: DocRegion, docIndex: number): FastRead {
@@ -242,7 +246,7 @@ export class VmFastReader {
     if (f.seq && f.pendingItem) decline();
     if (f.seq) return;
     if (f.at === TANN) this.tannEnd = this.lastEnd;
-    else if (f.at === IFACE) this.ifaces[this.ifaces.length - 1].end = this.lastEnd;
+    else if (f.at === IFACE) this.ifaces[this.nIfaces - 1].end = this.lastEnd;
   }
 
   private entry(col: number, p: number, le: number): void {
@@ -291,12 +295,12 @@ export class VmFastReader {
       top.pending = 0;
       frame = this.push(false, col, at);
       if (at === TANN) this.tannStart = p;
-      else if (at === MULTUS) this.nets[this.nets.length - 1].multus = true;
+      else if (at === MULTUS) this.nets[this.nNets - 1].multus = true;
     } else if (top && top.seq && top.pendingItem && col > top.indent) {
       top.pendingItem = false;
       frame = this.push(false, col, top.at);
-      if (top.at === IFACE) this.ifaces.push({ name: undefined, start: p, end: p, bindKey: undefined, bindingName: undefined, mac: undefined });
-      else this.nets.push({ name: undefined, pod: false, multus: false, networkName: undefined, multusDefault: undefined });
+      if (top.at === IFACE) this.ifaces[this.nIfaces++] = { name: undefined, start: p, end: p, bindKey: undefined, bindingName: undefined, mac: undefined };
+      else this.nets[this.nNets++] = { name: undefined, pod: false, multus: false, networkName: undefined, multusDefault: undefined };
     } else if (this.depth === 0 && this.rootStart < 0) {
       this.rootStart = p;
       frame = this.push(false, col, ROOT);
@@ -395,17 +399,18 @@ export class VmFastReader {
       case K_ANNKEY: {
         // keys repeat from VM to VM whatever their length
         const a: VmAnnotation = { key: this.slice(ks, ke, true), value: value ?? '', keyRange: { start: ks, end: ke }, valueRange: has ? { start: vs, end: ve } : undefined, on: frame.at === TANN ? 'template' : 'vm' };
-        (frame.at === TANN ? this.tmplAnn : this.vmAnn).push(a);
+        if (frame.at === TANN) this.tmplAnn[this.nTmpl++] = a;
+        else this.vmAnn[this.nVm++] = a;
         break;
       }
-      case K_IFNAME: this.ifaces[this.ifaces.length - 1].name = value; break;
-      case K_MAC: if (value !== undefined) this.ifaces[this.ifaces.length - 1].mac = { value, range: { start: vs, end: ve } }; break;
-      case K_BINDKEY: this.ifaces[this.ifaces.length - 1].bindKey = this.slice(ks, ke); break;
-      case K_BNAME: this.ifaces[this.ifaces.length - 1].bindingName = value; break;
-      case K_NETNAME: this.nets[this.nets.length - 1].name = value; break;
-      case K_POD: this.nets[this.nets.length - 1].pod = true; break;
-      case K_NETWORKNAME: this.nets[this.nets.length - 1].networkName = value; break;
-      case K_DEFAULT: this.nets[this.nets.length - 1].multusDefault = value; break;
+      case K_IFNAME: this.ifaces[this.nIfaces - 1].name = value; break;
+      case K_MAC: if (value !== undefined) this.ifaces[this.nIfaces - 1].mac = { value, range: { start: vs, end: ve } }; break;
+      case K_BINDKEY: this.ifaces[this.nIfaces - 1].bindKey = this.slice(ks, ke); break;
+      case K_BNAME: this.ifaces[this.nIfaces - 1].bindingName = value; break;
+      case K_NETNAME: this.nets[this.nNets - 1].name = value; break;
+      case K_POD: this.nets[this.nNets - 1].pod = true; break;
+      case K_NETWORKNAME: this.nets[this.nNets - 1].networkName = value; break;
+      case K_DEFAULT: this.nets[this.nNets - 1].multusDefault = value; break;
       default: break;
     }
   }
@@ -510,9 +515,13 @@ export class VmFastReader {
   /** As describeVm (vm-documents.ts) builds it from a tree. */
   private info(region: DocRegion, docIndex: number): VmDocInfo {
     // concat and slice copy without the spare room an array grown by push keeps
-    const annotations = this.vmAnn.length > 0 ? this.tmplAnn.concat(this.vmAnn) : this.tmplAnn.slice();
-    const networks: VmNetwork[] = [];
-    for (const r of this.nets) {
+    // template annotations first, as describeVm lists them
+    const annotations: VmAnnotation[] = new Array(this.nTmpl + this.nVm);
+    for (let i = 0; i < this.nTmpl; i++) annotations[i] = this.tmplAnn[i];
+    for (let i = 0; i < this.nVm; i++) annotations[this.nTmpl + i] = this.vmAnn[i];
+    const networks: VmNetwork[] = new Array(this.nNets);
+    for (let i = 0; i < this.nNets; i++) {
+      const r = this.nets[i];
       const net: VmNetwork = { name: r.name ?? '', type: r.pod ? 'pod' : r.multus ? 'multus' : 'other' };
       if (r.multus) {
         const nn = r.networkName;
@@ -523,9 +532,10 @@ export class VmFastReader {
         }
         net.multusDefault = r.multusDefault === 'true';
       }
-      networks.push(net);
+      networks[i] = net;
     }
-    for (const f of this.ifaces) {
+    for (let i = 0; i < this.nIfaces; i++) {
+      const f = this.ifaces[i];
       const net = networks.find((x) => x.name === f.name);
       if (!net) continue;
       net.interfaceRange = { start: f.start, end: f.end };
@@ -533,7 +543,6 @@ export class VmFastReader {
       if (!net.binding && f.bindingName) net.binding = f.bindingName;
       if (f.mac) net.macAddress = f.mac;
     }
-    const kept = networks.slice();
     const usesPodNetwork = this.netsSeen ? networks.some((x) => x.type === 'pod') && !networks.some((x) => x.multusDefault) : true;
     const name = this.name ?? '';
     const range = { start: this.rootStart, end: this.lastEnd };
@@ -551,9 +560,9 @@ export class VmFastReader {
       annotations,
       pinnedIp: templateValue(annotations, 'ovn.kubernetes.io/ip_address'),
       logicalSwitch: templateValue(annotations, 'ovn.kubernetes.io/logical_switch'),
-      networks: kept,
+      networks,
       usesPodNetwork,
-      migration: migrationOf(annotations),
+      migration: migrationOf(annotations, this.keys),
       running: this.running,
       runStrategy: this.runStrategy,
       evictionStrategy: this.evictionStrategy,
