@@ -7,6 +7,7 @@ import type { Flow } from '../ovn/flow-dump';
 import { Detracer } from '../ovn/detrace';
 import { natOwnerFromAnnotations } from '../ovn/k8s-owner';
 import type { OvnTarget } from '../ovn/ovn-target';
+import type { FlowSnapshot } from '../ovn/flow-watch';
 import { NB_TABLES, SB_TABLES } from '../ovn/trace-run';
 import type { DbRow } from '../ovn/ctl-json';
 import { refreshFlows } from './flows-refresh';
@@ -168,7 +169,7 @@ export class FlowsPanel implements vscode.Disposable {
     const mark = this.vm.markedAt ? `, Δ since mark ${new Date(this.vm.markedAt).toLocaleTimeString()}` : '';
     this.post({
       type: 'status',
-      text: `${this.state.node} ${this.state.bridge}: ${snap?.flows.length ?? 0} flows, refreshed ${when}${snap ? ` (${snap.source === 'counters' ? 'counters over OpenFlow' : 'dump'} ${snap.fetchMs.toFixed(0)} ms, ${snap.source === 'counters' ? 'diff' : 'parse+diff'} ${snap.parseMs.toFixed(0)} ms)` : ''}${mark}`,
+      text: `${this.state.node} ${this.state.bridge}: ${snap?.flows.length ?? 0} flows, refreshed ${when}${snap ? ` (${readWhat(snap)} ${snap.fetchMs.toFixed(0)} ms, ${snap.source === 'counters' ? 'diff' : 'parse+diff'} ${snap.parseMs.toFixed(0)} ms)` : ''}${mark}`,
       error: error ?? this.lastError, paused: this.state.paused, flowCount: snap?.flows.length ?? 0, hitCount: this.vm.hitCount, refreshedAt: snap?.at,
     });
   }
@@ -227,4 +228,11 @@ function detailView(id: number, f: Flow, delta: number, d: Detracer, ex: ReturnT
     records: ex.records.map((r) => r.summary),
     note: f.cookie === '0x0' ? 'cookie 0: a flow ovn-controller installs for the physical pipeline, not from a logical flow' : ex.logicalFlows.length === 0 && ex.records.length === 0 ? `no logical flow or SB record has a uuid starting with ${f.cookie}` : undefined,
   };
+}
+
+/** What a refresh read, for the status line: how the switch was asked, and how much of it. */
+function readWhat(snap: FlowSnapshot): string {
+  const tables = (n: number) => `${n} table${n === 1 ? '' : 's'}`;
+  if (snap.source === 'counters') return snap.tablesRead === undefined ? 'counters over OpenFlow' : `counters of ${tables(snap.tablesRead)} over OpenFlow`;
+  return snap.textTables === undefined ? 'dump' : `dump of ${tables(snap.textTables)} that changed`;
 }
