@@ -1,6 +1,6 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line), prints each
 // figure with its same-run baseline and ratio, and writes bench/results.json.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { meetsTarget, type Bench, type BenchResult } from './result';
@@ -12,9 +12,33 @@ const files = readdirSync(here)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
+/** Idle share of all CPUs over `ms`, from /proc/stat (idle + iowait over the total). */
+async function idleShare(ms: number): Promise<number> {
+  const read = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  return b.total > a.total ? (b.idle - a.idle) / (b.total - a.total) : 1;
+}
+
+/**
+ * Waits (20 s at most) until the machine is mostly idle: a bench file's teardown (an API server
+ * with 10k objects, a vswitchd with 100k flows) goes on working after it returns, and the next
+ * file's figures would carry that load.
+ */
+async function settle(): Promise<void> {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) if ((await idleShare(500)) >= 0.85) return;
+  console.error('bench: the machine did not go idle within 20 s; the next figures carry that load');
+}
+
 const all: BenchResult[] = [];
 let failed = 0;
 for (const f of files) {
+  await settle();
   const mod = (await import(pathToFileURL(join(here, f)).href)) as { default: Bench };
   try {
     const results = await mod.default();
