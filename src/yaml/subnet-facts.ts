@@ -78,11 +78,28 @@ export class SubnetBook {
       const s = cluster.subnets.find((x) => x.provider === provider);
       if (s) return this.build(s.name, 'provider', s);
     }
-    const ns = vm.namespace ?? 'default';
-    const byNs = cluster.subnets.find((s) => s.namespaces?.includes(ns));
+    const byNs = this.subnetOfNamespace(vm.namespace ?? 'default');
     if (byNs) return this.build(byNs.name, 'namespace', byNs);
-    const def = cluster.subnets.find((s) => s.default) ?? this.findSubnet(DEFAULT_SUBNET);
+    const def = this.clusterDefault() ?? this.findSubnet(DEFAULT_SUBNET);
     return this.build(def?.name ?? DEFAULT_SUBNET, 'cluster-default', def);
+  }
+
+  /** namespace → the subnet that lists it (asked for every VM: looked up once per namespace) */
+  private readonly byNamespace = new Map<string, SubnetFacts | null>();
+
+  private subnetOfNamespace(ns: string): SubnetFacts | undefined {
+    let s = this.byNamespace.get(ns);
+    if (s === undefined) {
+      s = null;
+      for (const x of this.ctx.cluster?.subnets ?? []) if (x.namespaces?.includes(ns)) { s = x; break; }
+      this.byNamespace.set(ns, s);
+    }
+    return s ?? undefined;
+  }
+
+  private clusterDefault(): SubnetFacts | undefined {
+    for (const x of this.ctx.cluster?.subnets ?? []) if (x.default) return x;
+    return undefined;
   }
 
   /** The subnet without a logical_switch annotation: by provider, namespace, or the cluster default. */
@@ -90,8 +107,7 @@ export class SubnetBook {
     const cluster = this.ctx.cluster;
     if (!cluster) return attachment ? undefined : DEFAULT_SUBNET;
     if (attachment) return cluster.subnets.find((x) => x.provider === `${attachment.nad}.${attachment.namespace}.ovn`)?.name;
-    const ns = vm.namespace ?? 'default';
-    return (cluster.subnets.find((s) => s.namespaces?.includes(ns)) ?? cluster.subnets.find((s) => s.default))?.name ?? DEFAULT_SUBNET;
+    return (this.subnetOfNamespace(vm.namespace ?? 'default') ?? this.clusterDefault())?.name ?? DEFAULT_SUBNET;
   }
 
   notePinned(subnet: string, ip: ParsedIp): void {

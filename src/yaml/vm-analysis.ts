@@ -744,7 +744,8 @@ function checkSpec(vm: VmDocInfo, fixer: Fixer, rep: Reporter, ctx: AnalysisCont
       fixer.make(`Move to ${key}`, (text, f) => macAddressFix(text, f, n.name), true));
   }
   const wanted = ctx.migrationWanted ?? /^LiveMigrate/.test(vm.evictionStrategy ?? '');
-  const podNet = vm.networks.find((n) => n.type === 'pod');
+  let podNet: VmDocInfo['networks'][number] | undefined;
+  for (const n of vm.networks) if (n.type === 'pod') { podNet = n; break; }
   if (wanted && podNet?.binding === 'bridge' && vm.migration.state === 'off' && podNet.interfaceRange) {
     const legacy = version && usesLegacyMigration(version);
     const args: LensArgs = { vm: vm.ref, kubeOvnVersion: versionText };

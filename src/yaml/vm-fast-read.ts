@@ -338,6 +338,13 @@ export class VmFastReader {
     }
     const c = text.charCodeAt(q);
     if (c === 124 || c === 62) decline();
+    if (c === 123 && text.charCodeAt(q + 1) === 125 && this.restIsComment(q + 2, le)) {
+      // `{}` (bridge: {}, pod: {}): an empty map, read for its presence only
+      if (role !== OTHER && role !== K_POD && role !== K_BINDKEY) decline();
+      this.lastEnd = q + 2;
+      this.leaf(role, frame, p, ke, false, 0, 0, undefined);
+      return;
+    }
     const pe = this.plainEnd(q, le);
     if (pe >= 0) {
       // most values: a plain scalar, its string sliced only where it is read
@@ -354,6 +361,14 @@ export class VmFastReader {
       return;
     }
     this.leaf(role, frame, p, ke, true, node.start, node.end, node.value);
+  }
+
+  /** Whether only blanks, or blanks and a comment, follow r on its line (as oneLineValue checks after a flow value). */
+  private restIsComment(r: number, le: number): boolean {
+    const { text } = this;
+    const after = r;
+    while (r < le && (text.charCodeAt(r) === SP || text.charCodeAt(r) === TAB)) r++;
+    return r >= le || (text.charCodeAt(r) === HASH && r > after);
   }
 
   /**
