@@ -4,7 +4,9 @@
 // - lenses and diagnostics: `analyzeVmDocuments(document.getText(), context)` → map
 //   `lenses[i]` to CodeLens(range.startPos, { title, command, arguments: args }) (command '' =
 //   informational) and `diagnostics[i]` to Diagnostic(range, message, severity) with `code`;
-//   `fixes[i].edits` become one WorkspaceEdit per code action (offsets → document.positionAt).
+//   `fixes[i].edits` become one WorkspaceEdit per code action (offsets → document.positionAt);
+//   read them only when the code actions are asked for: they may be built then (LazyFix), and a
+//   fix whose edits come out empty is not offered.
 // - commands: `pinIpEdits` / `unpinIpEdits` / `setSubnetEdits` / `enableMigrationEdits` take the
 //   current text and the lens's `args[0].vm` ref and return {offset, length, newText}[] edits,
 //   already checked by re-parsing; an EditError's message is for the user.
