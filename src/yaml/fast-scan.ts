@@ -12,8 +12,6 @@ import type { ScalarStyle, YMap, YNode, YOpaque, YPair, YScalar, YSeq } from './
 export interface DocRegion {
   start: number;
   end: number;
-  /** line breaks inside the region (splitDocuments counts them while it walks the lines) */
-  newlines?: number;
 }
 
 const SP = 32;
@@ -33,28 +31,28 @@ export function isMarkerAt(text: string, i: number, ch: string): boolean {
  * returns undefined and the caller parses the whole stream with the `yaml` package.
  */
 export function splitDocuments(text: string): DocRegion[] | undefined {
+  if (text.charCodeAt(0) === 37 /* % */ || text.includes('\n%')) return undefined;
   const regions: DocRegion[] = [];
   let start = 0;
-  let pos = 0;
-  let newlines = 0;
-  const n = text.length;
-  while (pos < n) {
-    const c = text.charCodeAt(pos);
-    if (c === 37 /* % */) return undefined;
-    if (pos > start && (isMarkerAt(text, pos, '-') || isMarkerAt(text, pos, '.'))) {
-      regions.push({ start, end: pos, newlines });
-      start = pos;
-      newlines = 0;
-    }
-    const nl = text.indexOf('\n', pos);
-    if (nl < 0) {
-      pos = n;
+  // only lines starting `---` or `...` can be markers: found with indexOf, not line by line
+  let dash = text.indexOf('\n---');
+  let dot = text.indexOf('\n...');
+  while (dash >= 0 || dot >= 0) {
+    let i: number;
+    if (dot < 0 || (dash >= 0 && dash < dot)) {
+      i = dash;
+      dash = text.indexOf('\n---', dash + 1);
     } else {
-      pos = nl + 1;
-      newlines++;
+      i = dot;
+      dot = text.indexOf('\n...', dot + 1);
+    }
+    const pos = i + 1;
+    if (pos > start && (isMarkerAt(text, pos, '-') || isMarkerAt(text, pos, '.'))) {
+      regions.push({ start, end: pos });
+      start = pos;
     }
   }
-  regions.push({ start, end: n, newlines });
+  regions.push({ start, end: text.length });
   return regions;
 }
 

@@ -492,11 +492,11 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         stats.analysed++;
         const direct = reader?.read(region, docIndex);
         if (direct) {
-          e = newEntry(text, key, region.newlines, undefined, direct, place, book, ctx, parsedVersion, version, rep, cache.keys);
+          e = newEntry(text, key, direct.newlines, undefined, direct, place, book, ctx, parsedVersion, version, rep, cache.keys);
         } else {
           const fast = scanner.scan(region);
           const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
-          e = newEntry(text, key, region.newlines, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version, rep, cache.keys);
+          e = newEntry(text, key, undefined, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version, rep, cache.keys);
         }
       }
       if (kept) kept.set(key, e);

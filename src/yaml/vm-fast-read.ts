@@ -98,6 +98,8 @@ interface NetRec {
 export interface FastRead {
   /** the region holds a document with content (not only comments) */
   hasRoot: boolean;
+  /** line breaks in the region */
+  newlines: number;
   vms: VmDocInfo[];
 }
 
@@ -181,9 +183,11 @@ export class VmFastReader {
     let pos = region.start;
     const n = region.end;
     let first = true;
+    let newlines = 0;
     while (pos < n) {
       let nl = text.indexOf('\n', pos);
       if (nl < 0 || nl > n) nl = n;
+      else newlines++;
       let le = nl;
       if (le > pos && text.charCodeAt(le - 1) === 13) le--;
       this.line(pos, le, first);
@@ -191,9 +195,9 @@ export class VmFastReader {
       pos = nl + 1;
     }
     this.popTo(-1);
-    if (this.rootStart < 0) return { hasRoot: false, vms: [] };
-    if (this.kind !== 'VirtualMachine' || !VM_API.test(this.apiVersion ?? '')) return { hasRoot: true, vms: [] };
-    return { hasRoot: true, vms: [this.info(region, docIndex)] };
+    if (this.rootStart < 0) return { hasRoot: false, newlines, vms: [] };
+    if (this.kind !== 'VirtualMachine' || !VM_API.test(this.apiVersion ?? '')) return { hasRoot: true, newlines, vms: [] };
+    return { hasRoot: true, newlines, vms: [this.info(region, docIndex)] };
   }
 
   private line(ls: number, le: number, first: boolean): void {
@@ -402,7 +406,9 @@ export class VmFastReader {
   private leaf(role: number, frame: Frame, ks: number, ke: number, has: boolean, vs: number, ve: number, str: string | undefined): void {
     if (role === OTHER) return;
     // presence is all that is read of `pod` and of a binding key
-    const value = has && role !== K_POD && role !== K_BINDKEY ? str ?? this.slice(vs, ve) : undefined;
+    // names and MAC addresses are one per VM: not worth sharing
+    const value = !has || role === K_POD || role === K_BINDKEY ? undefined
+      : str ?? (role === K_NAME || role === K_MAC ? this.text.slice(vs, ve) : this.slice(vs, ve));
     switch (role) {
       case K_API: this.apiVersion = value; break;
       case K_KIND: this.kind = value; break;

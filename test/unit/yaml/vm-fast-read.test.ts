@@ -9,9 +9,27 @@ import { VmFastReader } from '../../../src/yaml/vm-fast-read';
 import { vmDoc } from '../../../bench/yaml.bench';
 import { fixtureNames, readFixture } from './corpus';
 
+/** splitDocuments as it was, line by line: the regions between marker lines. */
+function splitLineByLine(text: string): { start: number; end: number }[] | undefined {
+  const regions: { start: number; end: number }[] = [];
+  let start = 0;
+  for (let pos = 0; pos < text.length;) {
+    if (text[pos] === '%') return undefined;
+    if (pos > start && /^(---|\.\.\.)([ \t\r\n]|$)/.test(text.slice(pos, pos + 4))) {
+      regions.push({ start, end: pos });
+      start = pos;
+    }
+    const nl = text.indexOf('\n', pos);
+    pos = nl < 0 ? text.length : nl + 1;
+  }
+  regions.push({ start, end: text.length });
+  return regions;
+}
+
 /** Documents the reader accepted, and how many it declined. */
 function compare(text: string, label: string): { accepted: number; declined: number } {
   const regions = splitDocuments(text);
+  assert.deepStrictEqual(regions, splitLineByLine(text), `${label}: document regions`);
   if (!regions) return { accepted: 0, declined: 0 };
   const reader = new VmFastReader(text);
   const scanner = new DocumentScanner(text, VM_SELECTION);
@@ -24,6 +42,7 @@ function compare(text: string, label: string): { accepted: number; declined: num
     const tree = scanner.scan(region);
     assert.ok(tree, `${label}: region ${i} read directly but the scanner declines it`);
     assert.equal(fast.hasRoot, tree.root !== null, `${label}: region ${i} content`);
+    assert.equal(fast.newlines, text.slice(region.start, region.end).split('\n').length - 1, `${label}: region ${i} line breaks`);
     const vms = tree.root ? findVms([{ start: region.start, end: region.end, root: tree.root, errors: [], viaYamlPackage: false }], i).map((f) => f.info) : [];
     assert.deepStrictEqual(fast.vms, vms, `${label}: region ${i}`);
   });
@@ -38,7 +57,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const INSERTS = ['x', '\n', '# note\n', '---\n', '  ', '- ', ': ', '"', '{}', ' #', '\t', '|\n', 'name: y\n'];
+const INSERTS = ['x', '\n', '# note\n', '---\n', '  ', '- ', ': ', '"', '{}', ' #', '\t', '|\n', 'name: y\n', '\n...\n', '\n---x', '\n%YAML 1.2\n', '\r\n---\r\n'];
 
 describe('direct VM reader = describeVm on the scanner tree', () => {
   test('corpus fixtures', () => {
