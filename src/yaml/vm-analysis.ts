@@ -117,11 +117,12 @@ class Reporter {
   readonly lenses: LensModel[] = [];
   lensCount = 0;
 
+  /** lines: positions of the document being checked (one Reporter serves every document of an analysis) */
+  constructor(public lines: LineIndex) {}
+
   lens(l: LensModel): void {
     this.lenses[this.lensCount++] = l;
   }
-  /** positions of the document being checked (one Reporter serves every document of an analysis) */
-  constructor(public lines: LineIndex) {}
 
   range(r: OffsetRange): TextRange {
     const startPos = this.lines.positionAt(r.start);
@@ -159,10 +160,6 @@ function fix(title: string, build: () => TextEdit[], preferred = false): QuickFi
 class Fixer {
   /** found: the VM's tree (eager); else the VM is `vm` of the document `regionText` at `offset` (lazy) */
   constructor(private readonly text: string, private readonly found: FoundVm | undefined, private readonly regionText: string, private readonly offset: number, private readonly vm: number) {}
-
-  get lazy(): boolean {
-    return !this.found;
-  }
 
   make(title: string, build: FixBuilder, preferred = false): QuickFix[] {
     const { found, text } = this;
@@ -236,10 +233,6 @@ export class VmAnalysisCache {
   }
 }
 
-/**
- * Texts many lenses share, built once: a first analysis of a big file keeps far fewer strings
- * alive (less to copy for the garbage collector), and equal lenses hold equal strings anyway.
- */
 const END = Symbol('end of parts');
 
 function step(m: Map<unknown, unknown>, part: unknown): Map<unknown, unknown> {
@@ -247,6 +240,11 @@ function step(m: Map<unknown, unknown>, part: unknown): Map<unknown, unknown> {
   if (!next) m.set(part, (next = new Map()));
   return next;
 }
+
+/**
+ * Texts many lenses share, built once: a first analysis of a big file keeps far fewer strings
+ * alive (less to copy for the garbage collector), and equal lenses hold equal strings anyway.
+ */
 
 class TextMemo {
   // nested maps keyed by the parts themselves: no key string is built and hashed per lookup
@@ -334,7 +332,6 @@ function exactDiags(a: (readonly VmDiagnostic[])[]): (readonly VmDiagnostic[])[]
 /** per-VM lists of one VM without diagnostics, shared */
 const ONE_NONE: readonly (readonly VmDiagnostic[])[] = Object.freeze([NONE]);
 
-
 const NO_DUPS: (string | undefined)[] = [];
 
 /** Whether the file-wide values an entry's lenses and IP checks show are those it was built with. */
@@ -410,7 +407,7 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
   const found = doc ? findVms([doc], at.docIndex) : undefined;
   const infos = found ? found.map((f) => f.info) : fast!.vms;
   if (!found) e.lazyText = regionText;
-  // sized up front: an entry lives as long as the file is open (see exact)
+  // lists kept at their size: an entry lives as long as the file is open (see exact)
   e.vms = infos;
   const local: (readonly VmDiagnostic[])[] = new Array(infos.length);
   const ipNodesOf: (Map<string, YScalar> | undefined)[] | undefined = found ? new Array(infos.length) : undefined;
