@@ -251,19 +251,23 @@ class TextMemo {
   private root = new Map<unknown, unknown>();
   private size = 0;
 
-  /** The text for up to five parts (missing ones count as one more part): no array per lookup. */
-  get5(build: () => string, a: unknown, b: unknown = END, c: unknown = END, d: unknown = END, last: unknown = END): string {
-    const m = step(step(step(step(this.root, a), b), c), d);
-    let v = m.get(last) as string | undefined;
+  /**
+   * The text for up to five parts (missing ones count as one more part), built by build(b, c, d,
+   * last) when new: no array and no closure per lookup.
+   */
+  get5<B, C, D, L>(build: (b: B, c: C, d: D, last: L) => string, a: unknown, b?: B, c?: C, d?: D, last?: L): string {
+    const m = step(step(step(step(this.root, a), b === undefined ? END : b), c === undefined ? END : c), d === undefined ? END : d);
+    const lastKey = last === undefined ? END : last;
+    let v = m.get(lastKey) as string | undefined;
     if (v === undefined) {
       // parts follow suggestions and namespaces; a long-lived cache must not grow without bound
       if (++this.size > 4096) {
         this.root = new Map();
         this.size = 0;
-        return build();
+        return build(b as B, c as C, d as D, last as L);
       }
-      v = build();
-      m.set(last, v);
+      v = build(b as B, c as C, d as D, last as L);
+      m.set(lastKey, v);
     }
     return v;
   }
@@ -420,7 +424,9 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
     checkSpec(info, fixer, rep, ctx, parsedVersion, versionText);
     local[i] = rep.take();
     const first = e.suggestFor.length;
-    for (const att of attachmentsOf(info)) {
+    const atts = attachmentsOf(info);
+    for (let k = 0; k < atts.length; k++) {
+      const att = atts[k];
       const key = annotationKey('ip_address', att);
       const a = templateAnnotation(info, key);
       const subnet = book.resolve(info, att);
@@ -518,7 +524,10 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   cache.stats = stats;
 
   // 2. file-wide: pinned IPs first, so suggestions know the whole file; then duplicate pins
-  for (const { e } of entries) for (const p of e.pinned) book.notePinned(p.subnet, p.ip);
+  for (let i = 0; i < entries.length; i++) {
+    const pinned = entries[i].e.pinned;
+    for (let j = 0; j < pinned.length; j++) book.notePinned(pinned[j].subnet, pinned[j].ip);
+  }
   const seen = new Map<string, string>();
   const vms: VmDocInfo[] = [];
   const lenses: LensModel[] = [];
@@ -583,17 +592,22 @@ interface Results {
 function materialize(e: DocEntry, place: Place, out: Results): void {
   const moved = place.offset !== e.at.offset || place.line !== e.at.line || place.docIndex !== e.at.docIndex;
   const s: Shift = moved ? { offset: place.offset - e.at.offset, lines: place.line - e.at.line, docIndex: place.docIndex - e.at.docIndex } : NO_SHIFT;
-  e.vms.forEach((vm, i) => {
+  // index loops: the shared empty lists are frozen, and for…of over a frozen array allocates
+  // an iterator result per step
+  for (let i = 0; i < e.vms.length; i++) {
+    const vm = e.vms[i];
     out.vms.push(moved ? shiftVmInfo(vm, s) : vm);
     const ls = e.lenses![i];
     if (ls.length > 0) {
       const at = moved ? shiftTextRange(ls[0].range, s) : ls[0].range;
-      for (const l of ls) out.lenses.push(moved ? shiftLens(l, s, at) : l);
+      for (let j = 0; j < ls.length; j++) out.lenses.push(moved ? shiftLens(ls[j], s, at) : ls[j]);
     }
-    for (const d of e.ipDiags![i]) out.vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
-    for (const d of e.local[i]) out.vmDiags.push(moved ? shiftDiagnostic(d, s) : d);
-  });
-  for (const d of e.syntax) out.syntax.push(moved ? shiftDiagnostic(d, s) : d);
+    const ip = e.ipDiags![i];
+    for (let j = 0; j < ip.length; j++) out.vmDiags.push(moved ? shiftDiagnostic(ip[j], s) : ip[j]);
+    const local = e.local[i];
+    for (let j = 0; j < local.length; j++) out.vmDiags.push(moved ? shiftDiagnostic(local[j], s) : local[j]);
+  }
+  for (let j = 0; j < e.syntax.length; j++) out.syntax.push(moved ? shiftDiagnostic(e.syntax[j], s) : e.syntax[j]);
 }
 
 /** The VM's template annotation `key` (the first, as Kube-OVN's lookups of the map would not tell). */
@@ -603,11 +617,12 @@ function templateAnnotation(vm: VmDocInfo, key: string): VmDocInfo['annotations'
 }
 
 /** undefined = the pod network; then every Multus attachment the VM lists. */
-function attachmentsOf(vm: VmDocInfo): (Attachment | undefined)[] {
-  const out: (Attachment | undefined)[] = [undefined];
-  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) out.push(n.attachment);
-  return out;
+function attachmentsOf(vm: VmDocInfo): readonly (Attachment | undefined)[] {
+  let out: (Attachment | undefined)[] | undefined;
+  for (const n of vm.networks) if (n.type === 'multus' && n.attachment) (out ??= [undefined]).push(n.attachment);
+  return out ?? POD_ONLY;
 }
+const POD_ONLY: readonly (Attachment | undefined)[] = [undefined];
 
 /** "Use the next free IP" on a pinned IP annotation, when a next free IP is known. */
 function nextFreeFix(key: string, ip: string | undefined, valueNode: YScalar | undefined, lazy: Fixer | undefined): QuickFix[] {
@@ -621,7 +636,9 @@ function nextFreeFix(key: string, ip: string | undefined, valueNode: YScalar | u
  * Returns the index after the last one used.
  */
 function checkIps(vm: VmDocInfo, ipNodes: Map<string, YScalar> | undefined, lazy: Fixer | undefined, book: SubnetBook, rep: Reporter, dups: readonly (string | undefined)[], di: number): number {
-  for (const att of attachmentsOf(vm)) {
+  const atts = attachmentsOf(vm);
+  for (let k = 0; k < atts.length; k++) {
+    const att = atts[k];
     const key = annotationKey('ip_address', att);
     const a = templateAnnotation(vm, key);
     if (!a || !a.valueRange) continue;
@@ -767,7 +784,7 @@ function lensesFor(vm: VmDocInfo, book: SubnetBook, rep: Reporter, ctx: Analysis
     let existing: Attachment | undefined;
     for (const n of vm.networks) if (n.type === 'multus' && n.attachment) { existing = n.attachment; break; }
     rep.lens({ range: at, kind: 'migration', title: ignored ? `Enable live migration (allow_live_migration is ignored by ${version})` : 'Enable live migration', command: VM_COMMANDS.enableMigration, args: [migArgs],
-      writes: texts.get5(() => describeMigration(version, vm.namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)'), 'migration', version, vm.namespace, existing?.nad, existing?.namespace) });
+      writes: texts.get5(migrationWrites, 'migration', version, vm.namespace, existing?.nad, existing?.namespace) });
   }
   if (ctx.cluster) {
     rep.lens({ range: at, kind: 'apply', title: 'Apply to cluster', command: VM_COMMANDS.applyToCluster, args: [{ vm: vm.ref }], writes: flat(['server-side apply of ', vmLabel(vm), ' to ', ctx.cluster.source, ' (dry-run and diff first)']) });
@@ -795,15 +812,33 @@ function networkLenses(vm: VmDocInfo, att: Attachment | undefined, book: SubnetB
   const args: LensArgs[] = [{ vm: vm.ref, attachment: att, suggestedIp, currentIp: pinned?.value, subnet: subnet.name, defaultSubnet: book.defaultSubnet(vm, att) }];
   if (pinned) {
     rep.lens({ range: at, kind: 'pin-ip', title: `Pinned ${pinned.value}${att ? ` on ${att.nad}` : ''} — change`, command: VM_COMMANDS.pinIp, args,
-      writes: texts.get5(() => `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`, 'pinned', key, suggestedIp) });
-    rep.lens({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get5(() => `removes ${key} from spec.template.metadata.annotations`, 'unpin', key) });
+      writes: texts.get5(pinnedWrites, 'pinned', key, suggestedIp) });
+    rep.lens({ range: at, kind: 'unpin-ip', title: 'unpin', command: VM_COMMANDS.unpinIp, args, writes: texts.get5(unpinWrites, 'unpin', key) });
   } else {
-    rep.lens({ range: at, kind: 'pin-ip', title: texts.get5(() => `Pin IP${att ? ` on ${att.nad}` : ''}…`, 'pin-title', att?.nad), command: VM_COMMANDS.pinIp, args,
-      writes: texts.get5(() => `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`, 'pin', key, suggestedIp) });
+    rep.lens({ range: at, kind: 'pin-ip', title: texts.get5(pinTitle, 'pin-title', att?.nad), command: VM_COMMANDS.pinIp, args,
+      writes: texts.get5(pinWrites, 'pin', key, suggestedIp) });
   }
   if (!att) {
-    rep.lens({ range: at, kind: 'subnet', title: texts.get5(() => subnetTitle(subnet), 'subnet', subnet), command: VM_COMMANDS.chooseSubnet, args, writes: SUBNET_WRITES });
+    rep.lens({ range: at, kind: 'subnet', title: texts.get5(subnetTitle, 'subnet', subnet), command: VM_COMMANDS.chooseSubnet, args, writes: SUBNET_WRITES });
   }
+}
+
+// lens texts, built by TextMemo.get5 from the parts they are memoised by
+function migrationWrites(version: string | undefined, namespace: string | undefined, nad: string | undefined, nadNamespace: string | undefined): string {
+  const existing = nad !== undefined && nadNamespace !== undefined ? { nad, namespace: nadNamespace } : undefined;
+  return describeMigration(version, namespace, existing) + (version ? '' : ' (assuming Kube-OVN ≥ v1.13.0; set the version for older clusters)');
+}
+function pinnedWrites(key: string, suggestedIp: string | undefined): string {
+  return `spec.template.metadata.annotations: ${key}: <new IP>${suggestedIp ? ` (next free: ${suggestedIp})` : ''}`;
+}
+function unpinWrites(key: string): string {
+  return `removes ${key} from spec.template.metadata.annotations`;
+}
+function pinTitle(nad: string | undefined): string {
+  return `Pin IP${nad ? ` on ${nad}` : ''}…`;
+}
+function pinWrites(key: string, suggestedIp: string | undefined): string {
+  return `spec.template.metadata.annotations: ${key}: ${suggestedIp ?? '<IP>'}${suggestedIp ? ' (next free)' : ''}`;
 }
 
 const SUBNET_WRITES = 'spec.template.metadata.annotations: ovn.kubernetes.io/logical_switch: <subnet> (removed when the namespace default is chosen)';
