@@ -58,7 +58,9 @@ export class SubnetBook {
   }
 
   findSubnet(name: string): SubnetFacts | undefined {
-    return this.ctx.cluster?.subnets.find((s) => s.name === name);
+    // asked for every VM that names its subnet: a loop, no closure per call
+    for (const s of this.ctx.cluster?.subnets ?? []) if (s.name === name) return s;
+    return undefined;
   }
 
   /** The subnet of the pod network (attachment undefined) or of a Kube-OVN attachment. */

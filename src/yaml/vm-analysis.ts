@@ -158,8 +158,24 @@ function fix(title: string, build: () => TextEdit[], preferred = false): QuickFi
  * asked. A builder that finds nothing to edit gives no fix (eager) or no edits (lazy).
  */
 class Fixer {
-  /** found: the VM's tree (eager); else the VM is `vm` of the document `regionText` at `offset` (lazy) */
-  constructor(private readonly text: string, private readonly found: FoundVm | undefined, private readonly regionText: string, private readonly offset: number, private readonly vm: number) {}
+  private text = '';
+  private found: FoundVm | undefined;
+  private regionText = '';
+  private offset = 0;
+  private vm = 0;
+
+  /**
+   * Points the one Fixer of an analysis at a VM. found: the VM's tree (eager); else the VM is
+   * `vm` of the document `regionText` at `offset` (lazy).
+   */
+  at(text: string, found: FoundVm | undefined, regionText: string, offset: number, vm: number): this {
+    this.text = text;
+    this.found = found;
+    this.regionText = regionText;
+    this.offset = offset;
+    this.vm = vm;
+    return this;
+  }
 
   make(title: string, build: FixBuilder, preferred = false): QuickFix[] {
     const { found, text } = this;
@@ -396,7 +412,7 @@ function add<T>(list: T[], x: T): T[] {
   return list;
 }
 
-function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined, rep: Reporter, keys: AnnotationKeys): DocEntry {
+function newEntry(text: string, regionText: string, newlines: number | undefined, doc: YDoc | undefined, fast: FastRead | undefined, at: Place, book: SubnetBook, ctx: AnalysisContext, parsedVersion: ReturnType<typeof parseVersion>, versionText: string | undefined, rep: Reporter, keys: AnnotationKeys, fixers: Fixer): DocEntry {
   const none = EMPTY as never[];
   const e: DocEntry = {
     at, text: regionText, newlines: newlines ?? countNewlines(regionText), contentDocs: doc || fast?.hasRoot ? 1 : 0, vms: none, ipNodes: none, lazyText: undefined, syntax: NONE, local: none, pinned: none, dupKeys: none, suggestFor: none,
@@ -419,7 +435,7 @@ function newEntry(text: string, regionText: string, newlines: number | undefined
     const info = infos[i];
     let ipNodes: Map<string, YScalar> | undefined;
     const f = found?.[i];
-    const fixer = new Fixer(text, f, regionText, at.offset, i);
+    const fixer = fixers.at(text, f, regionText, at.offset, i);
     checkAnnotations(info, fixer, book, rep, parsedVersion, keys);
     checkSpec(info, fixer, rep, ctx, parsedVersion, versionText);
     local[i] = rep.take();
@@ -469,6 +485,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
   const version = versionOf(ctx);
   const parsedVersion = parseVersion(version);
   const stats = { reused: 0, analysed: 0 };
+  const fixers = new Fixer();
 
   // 1. every document's entry: from the cache when its text is known, else read and checked now
   const entries: { e: DocEntry; place: Place }[] = [];
@@ -495,11 +512,11 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
         stats.analysed++;
         const direct = reader?.read(region, docIndex);
         if (direct) {
-          e = newEntry(text, key, direct.newlines, undefined, direct, place, book, ctx, parsedVersion, version, rep, cache.keys);
+          e = newEntry(text, key, direct.newlines, undefined, direct, place, book, ctx, parsedVersion, version, rep, cache.keys, fixers);
         } else {
           const fast = scanner.scan(region);
           const doc: YDoc = fast ? { start: region.start, end: region.end, root: fast.root, errors: [], viaYamlPackage: false } : parseRegionWithYaml(text, region);
-          e = newEntry(text, key, undefined, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version, rep, cache.keys);
+          e = newEntry(text, key, undefined, doc.root || doc.errors.length > 0 ? doc : undefined, undefined, place, book, ctx, parsedVersion, version, rep, cache.keys, fixers);
         }
       }
       if (kept) kept.set(key, e);
@@ -516,7 +533,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
       // positions count from the start of the document's first line (it may begin after `--- `)
       const ls = text.lastIndexOf('\n', doc.start - 1) + 1;
       const place: Place = { offset: ls, line: lines.positionAt(ls).line, docIndex };
-      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, undefined, place, book, ctx, parsedVersion, version, new Reporter(lineIndexNone), cache.keys), place });
+      entries.push({ e: newEntry(text, text.slice(ls, doc.end), undefined, doc, undefined, place, book, ctx, parsedVersion, version, new Reporter(lineIndexNone), cache.keys, fixers), place });
     });
   }
   cache.entries = kept;
@@ -553,7 +570,7 @@ export function analyzeVmDocuments(text: string, ctx: AnalysisContext = {}, opts
       const lenses: LensModel[][] = new Array(e.vms.length);
       for (let i = 0; i < e.vms.length; i++) {
         const vm = e.vms[i];
-        const fixer = e.lazyText !== undefined ? new Fixer(text, undefined, e.text, e.at.offset, i) : undefined;
+        const fixer = e.lazyText !== undefined ? fixers.at(text, undefined, e.text, e.at.offset, i) : undefined;
         di = checkIps(vm, e.ipNodes[i], fixer, book, rep, dups, di);
         ipDiags[i] = rep.take();
         lenses[i] = lensesFor(vm, book, rep, ctx, version, parsedVersion, cache.texts);

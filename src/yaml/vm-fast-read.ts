@@ -303,8 +303,18 @@ export class VmFastReader {
     } else if (top && top.seq && top.pendingItem && col > top.indent) {
       top.pendingItem = false;
       frame = this.push(false, col, top.at);
-      if (top.at === IFACE) this.ifaces[this.nIfaces++] = { name: undefined, start: p, end: p, bindKey: undefined, bindingName: undefined, mac: undefined };
-      else this.nets[this.nNets++] = { name: undefined, pod: false, multus: false, networkName: undefined, multusDefault: undefined };
+      // item records are reused from document to document (info() copies what it keeps)
+      if (top.at === IFACE) {
+        const r = this.ifaces[this.nIfaces];
+        if (r) { r.name = r.bindKey = r.bindingName = undefined; r.mac = undefined; r.start = r.end = p; }
+        else this.ifaces[this.nIfaces] = { name: undefined, start: p, end: p, bindKey: undefined, bindingName: undefined, mac: undefined };
+        this.nIfaces++;
+      } else {
+        const r = this.nets[this.nNets];
+        if (r) { r.name = r.networkName = r.multusDefault = undefined; r.pod = r.multus = false; }
+        else this.nets[this.nNets] = { name: undefined, pod: false, multus: false, networkName: undefined, multusDefault: undefined };
+        this.nNets++;
+      }
     } else if (this.depth === 0 && this.rootStart < 0) {
       this.rootStart = p;
       frame = this.push(false, col, ROOT);
