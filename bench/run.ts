@@ -3,9 +3,22 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execa } from 'execa';
 import { meetsTarget, type Bench, type BenchResult } from './result';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const RESULTS_LINE = 'bench-results ';
+
+// `run.ts --one FILE`: one bench file in a process of its own, its results as one JSON line.
+// Each file gets a fresh process: what one leaves behind (a heap of 10k objects, a client still
+// retrying a server it tore down) must not slow the next one's figures.
+if (process.argv[2] === '--one') {
+  const mod = (await import(pathToFileURL(join(here, process.argv[3])).href)) as { default: Bench };
+  const results = await mod.default();
+  console.log(RESULTS_LINE + JSON.stringify(results));
+  process.exit(0);
+}
+
 const only = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
@@ -39,9 +52,12 @@ const all: BenchResult[] = [];
 let failed = 0;
 for (const f of files) {
   await settle();
-  const mod = (await import(pathToFileURL(join(here, f)).href)) as { default: Bench };
   try {
-    const results = await mod.default();
+    const child = await execa(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', f], { stderr: 'inherit', reject: false });
+    const line = child.stdout.split('\n').find((l) => l.startsWith(RESULTS_LINE));
+    for (const l of child.stdout.split('\n')) if (!l.startsWith(RESULTS_LINE) && l) console.log(l);
+    if (child.exitCode !== 0 || !line) throw new Error(`exit ${child.exitCode ?? child.signal}`);
+    const results = JSON.parse(line.slice(RESULTS_LINE.length)) as BenchResult[];
     for (const r of results) {
       all.push(r);
       const ok = meetsTarget(r) ? 'ok' : 'OVER TARGET';
