@@ -6,6 +6,7 @@
 // flow or quoted scalars, plain-scalar continuation lines, complex keys, bad indentation) it
 // returns undefined and the caller hands the document to the `yaml` package instead, so it
 // never has to be right about the hard parts of YAML.
+import { CommentFinder } from './comment-finder';
 import type { ScalarStyle, YMap, YNode, YOpaque, YPair, YScalar, YSeq } from './yaml-tree';
 
 /** One document region: from its `---` line (or the file start) up to the next marker line. */
@@ -263,26 +264,10 @@ class Scanner {
   private block: BlockState | null = null;
   private ended = false;
   private skip: SkipState | null = null;
-  /** the first `#` at or after the last line asked about (Infinity: none left in the text) */
-  private hashAt = -1;
+  private readonly comments: CommentFinder;
 
-  constructor(private readonly text: string, private readonly select: Sel) {}
-
-  /** Where a ` #` comment starts on this line, or le; a quote before it means "don't know" (le). */
-  private commentStart(p: number, le: number): number {
-    if (this.hashAt < p) {
-      const h = this.text.indexOf('#', p);
-      this.hashAt = h < 0 ? Infinity : h;
-    }
-    // most lines have no `#` at all: one comparison instead of a walk over the line
-    if (this.hashAt >= le) return le;
-    const { text } = this;
-    for (let i = p; i < le; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 34 || c === 39) return le;
-      if (c === HASH && i > p && text.charCodeAt(i - 1) === SP) return i;
-    }
-    return le;
+  constructor(private readonly text: string, private readonly select: Sel) {
+    this.comments = new CommentFinder(text);
   }
 
   run(region: DocRegion): YNode | null {
@@ -529,7 +514,7 @@ class Scanner {
     if (!inBlock && text.charCodeAt(p) === HASH) return;
     if (k.node.end === k.node.start && k.mayIndentless) k.node.start = p;
     // drop a trailing comment when no quote could hide a `#` (edits only need the line)
-    let e = inBlock ? le : this.commentStart(p, le);
+    let e = inBlock ? le : this.comments.start(p, le);
     while (e > p && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
     if (e > p) k.node.end = e;
     if (!inBlock && e > p) {

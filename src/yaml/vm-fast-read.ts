@@ -9,6 +9,7 @@
 // (test/unit/yaml/vm-fast-read.test.ts). Quick fixes of such documents are built later, when
 // asked for (lazy-fix.ts), from a tree of that one document.
 import type { AnnotationKeys } from './annotation-catalogue';
+import { CommentFinder } from './comment-finder';
 import { BINDINGS, migrationOf, VM_API, type OffsetRange, type VmAnnotation, type VmDocInfo, type VmNetwork } from './vm-documents';
 import { Decline, decline, isBlankFrom, isMarkerAt, oneLineValue, type DocRegion } from './fast-scan';
 
@@ -106,7 +107,7 @@ export interface FastRead {
 export class VmFastReader {
   private readonly stack: Frame[] = [];
   private depth = 0;
-  private hashAt = -1;
+  private readonly comments: CommentFinder;
   /** end of the last content read (a node's end is that of the last content inside it) */
   private lastEnd = 0;
   // skipping a value nobody reads (as Scanner.startSkip / skipLine)
@@ -142,7 +143,9 @@ export class VmFastReader {
    */
   private readonly short = new Map<string, string>();
 
-  constructor(private readonly text: string, private readonly keys?: AnnotationKeys) {}
+  constructor(private readonly text: string, private readonly keys?: AnnotationKeys) {
+    this.comments = new CommentFinder(text);
+  }
 
   private slice(s: number, e: number, always = false): string {
     const v = this.text.slice(s, e);
@@ -394,16 +397,7 @@ export class VmFastReader {
     const c = text.charCodeAt(q);
     if (c === 34 || c === 39 || isIndicator(c) || (c === 45 && (q + 1 >= le || text.charCodeAt(q + 1) === SP))) return -1;
     // the value ends at a ` #` comment or the line's end; a `: ` before that is left to the tree
-    let e = le;
-    if (this.hashAt < q) {
-      const h = text.indexOf('#', q);
-      this.hashAt = h < 0 ? Infinity : h;
-    }
-    if (this.hashAt < le) {
-      for (let i = q + 1; i < le; i++) {
-        if (text.charCodeAt(i) === HASH && (text.charCodeAt(i - 1) === SP || text.charCodeAt(i - 1) === TAB)) { e = i; break; }
-      }
-    }
+    let e = this.comments.afterBlank(q, le);
     for (let i = text.indexOf(':', q); i >= 0 && i < e; i = text.indexOf(':', i + 1)) {
       const nx = i + 1 >= le ? SP : text.charCodeAt(i + 1);
       if (nx === SP || nx === TAB) decline();
@@ -479,42 +473,12 @@ export class VmFastReader {
       i = text.indexOf(':', i + 1);
     }
     if (i < 0 || i >= le) return -1;
-    if (this.commentBefore(p, i)) return -1;
+    if (this.comments.afterBlank(p, i) < i) return -1;
     let e = i;
     while (e > p && text.charCodeAt(e - 1) === SP) e--;
     if (e === p) return -1;
     this.colonEnd = i + 1;
     return e;
-  }
-
-  /** Whether a `#` after a blank (a comment) starts in [p, end). */
-  private commentBefore(p: number, end: number): boolean {
-    if (this.hashAt < p) {
-      const h = this.text.indexOf('#', p);
-      this.hashAt = h < 0 ? Infinity : h;
-    }
-    if (this.hashAt >= end) return false;
-    const { text } = this;
-    for (let i = p + 1; i < end; i++) {
-      if (text.charCodeAt(i) === HASH && (text.charCodeAt(i - 1) === SP || text.charCodeAt(i - 1) === TAB)) return true;
-    }
-    return false;
-  }
-
-  /** Where a ` #` comment starts on this line, or le; a quote before it means "don't know" (le). */
-  private commentStart(p: number, le: number): number {
-    if (this.hashAt < p) {
-      const h = this.text.indexOf('#', p);
-      this.hashAt = h < 0 ? Infinity : h;
-    }
-    if (this.hashAt >= le) return le;
-    const { text } = this;
-    for (let i = p; i < le; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 34 || c === 39) return le;
-      if (c === HASH && i > p && text.charCodeAt(i - 1) === SP) return i;
-    }
-    return le;
   }
 
   private startSkip(q: number, le: number, col: number): void {
@@ -531,7 +495,7 @@ export class VmFastReader {
     const inBlock = this.skipBlockIndent >= 0 && col > this.skipBlockIndent;
     if (!inBlock) this.skipBlockIndent = -1;
     if (!inBlock && text.charCodeAt(p) === HASH) return;
-    let e = inBlock ? le : this.commentStart(p, le);
+    let e = inBlock ? le : this.comments.start(p, le);
     while (e > p && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === TAB)) e--;
     if (e > p) this.lastEnd = e;
     if (!inBlock && e > p) {
