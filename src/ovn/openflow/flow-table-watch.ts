@@ -11,7 +11,7 @@
 // match_len u16 | table_id u8 | 5 zero bytes. Each update in a reply starts length u16 | event u16;
 // full updates (events added/deleted/modified) carry the table id at byte 14.
 import { createConnection, type Socket } from 'node:net';
-import { NX_STATS_HEADER, NX_VENDOR_ID, nxStatsRequest, OFP10_VERSION, OFPST_VENDOR, OFPT_ECHO_REPLY, OFPT_ECHO_REQUEST, OFPT_ERROR, OFPT_HELLO, OFPT_STATS_REPLY, OFPT_VENDOR } from './of-channel';
+import { NX_STATS_HEADER, NX_VENDOR_ID, nxStatsRequest, OFP10_VERSION, OFPST_VENDOR, echoReply, OfFramer, OFPT_ECHO_REQUEST, OFPT_ERROR, OFPT_HELLO, OFPT_STATS_REPLY, OFPT_VENDOR } from './of-channel';
 
 const NXST_FLOW_MONITOR = 2;
 const NXT_FLOW_MONITOR_PAUSED = 22;
@@ -44,7 +44,7 @@ export function nxFlowMonitorRequest(id = 1): Buffer {
 
 export class FlowTableWatch {
   private sock?: Socket;
-  private pending?: Buffer;
+  private framer = new OfFramer();
   /** acknowledged by the switch and nothing lost since */
   private armed = false;
   /** armed at the previous take and continuously since */
@@ -85,7 +85,7 @@ export class FlowTableWatch {
     // a monitor left open must not keep a CLI process alive
     sock.unref();
     this.sock = sock;
-    this.pending = undefined;
+    this.framer = new OfFramer();
     sock.on('connect', () => {
       const hello = Buffer.alloc(8);
       hello.writeUInt8(OFP10_VERSION, 0);
@@ -102,25 +102,21 @@ export class FlowTableWatch {
     sock.on('error', (e) => drop(`flow monitor on ${this.socketPath}: ${e.message}`));
     sock.on('close', () => drop(`flow monitor on ${this.socketPath}: connection closed`));
     sock.on('data', (chunk: Buffer) => {
-      const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-      let off = 0;
-      while (buf.length - off >= 8) {
-        const len = buf.readUInt16BE(off + 2);
-        if (len < 8) return drop(`flow monitor on ${this.socketPath}: malformed message`);
-        if (buf.length - off < len) break;
-        this.onMessage(sock, buf.subarray(off, off + len));
-        off += len;
+      try {
+        this.framer.feed(chunk, (m) => {
+          this.onMessage(sock, m.bytes);
+          return true;
+        });
+      } catch {
+        drop(`flow monitor on ${this.socketPath}: malformed message`);
       }
-      this.pending = off < buf.length ? Buffer.from(buf.subarray(off)) : undefined;
     });
   }
 
   private onMessage(sock: Socket, m: Buffer): void {
     const type = m.readUInt8(1);
     if (type === OFPT_ECHO_REQUEST) {
-      const reply = Buffer.from(m);
-      reply.writeUInt8(OFPT_ECHO_REPLY, 1);
-      sock.write(reply);
+      sock.write(echoReply(m));
     } else if (type === OFPT_ERROR) {
       this.lose(`flow monitor on ${this.socketPath}: the switch answered with OpenFlow error type ${m.length >= 12 ? m.readUInt16BE(8) : -1}`);
     } else if (type === OFPT_STATS_REPLY && m.length >= NX_STATS_HEADER && m.readUInt16BE(8) === OFPST_VENDOR && m.readUInt32BE(16) === NXST_FLOW_MONITOR) {

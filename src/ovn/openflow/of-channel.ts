@@ -76,7 +76,6 @@ export function ofRequest(o: OfChannelOptions, request: Buffer, isLast: (m: OfMe
     const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
     const sock: Socket = createConnection({ path: o.socketPath, onread: { buffer: readBuffer, callback: (n) => { feed(readBuffer.subarray(0, n)); return true; } } });
     const xid = 0x6f766e00 + (Math.floor(Math.random() * 0xff) & 0xff);
-    let pending: Buffer | undefined;
     let settled = false;
     const finish = (err?: Error) => {
       if (settled) return;
@@ -103,9 +102,7 @@ export function ofRequest(o: OfChannelOptions, request: Buffer, isLast: (m: OfMe
     const onMessage = (m: OfMessage): boolean => {
       const len = m.bytes.length;
       if (m.type === OFPT_ECHO_REQUEST) {
-        const reply = Buffer.from(m.bytes);
-        reply.writeUInt8(OFPT_ECHO_REPLY, 1);
-        sock.write(reply);
+        sock.write(echoReply(m.bytes));
       } else if (m.type === OFPT_ERROR) {
         const type = len >= 12 ? m.bytes.readUInt16BE(8) : -1;
         const code = len >= 12 ? m.bytes.readUInt16BE(10) : -1;
@@ -131,43 +128,76 @@ export function ofRequest(o: OfChannelOptions, request: Buffer, isLast: (m: OfMe
       }
       return true;
     };
-    const message = (buf: Buffer, off: number, len: number): OfMessage =>
-      ({ version: buf.readUInt8(off), type: buf.readUInt8(off + 1), xid: buf.readUInt32BE(off + 4), bytes: buf.subarray(off, off + len) });
-    /** Splits what was read into messages; a message cut by the read's end waits in `pending`. */
+    const framer = new OfFramer();
     const feed = (chunk: Buffer): void => {
       if (settled) return;
-      let off = 0;
-      if (pending) {
-        // complete the cut message first (at most 64 KB), then go on in the chunk itself
-        const headerNeed = Math.max(0, 8 - pending.length);
-        if (headerNeed > 0) {
-          const take = Math.min(headerNeed, chunk.length);
-          pending = Buffer.concat([pending, chunk.subarray(0, take)]);
-          off = take;
-          if (pending.length < 8) return;
-        }
-        const len = pending.readUInt16BE(2);
-        if (len < 8) return finish(new OpenFlowError(`malformed OpenFlow message from ${o.socketPath} (length ${len})`));
-        const take = Math.min(len - pending.length, chunk.length - off);
-        pending = Buffer.concat([pending, chunk.subarray(off, off + take)]);
-        off += take;
-        if (pending.length < len) return;
-        const whole = pending;
-        pending = undefined;
-        if (!onMessage(message(whole, 0, len))) return;
+      try {
+        framer.feed(chunk, onMessage);
+      } catch (e) {
+        finish(new OpenFlowError(`${(e as Error).message} from ${o.socketPath}`));
       }
-      while (chunk.length - off >= 8) {
-        const len = chunk.readUInt16BE(off + 2);
-        if (len < 8) return finish(new OpenFlowError(`malformed OpenFlow message from ${o.socketPath} (length ${len})`));
-        if (chunk.length - off < len) break;
-        const m = message(chunk, off, len);
-        off += len;
-        if (!onMessage(m)) return;
-      }
-      // keep only the unread tail (a copy: the read buffer is reused)
-      pending = off < chunk.length ? Buffer.from(chunk.subarray(off)) : undefined;
     };
   });
+}
+
+function message(buf: Buffer, off: number, len: number): OfMessage {
+  return { version: buf.readUInt8(off), type: buf.readUInt8(off + 1), xid: buf.readUInt32BE(off + 4), bytes: buf.subarray(off, off + len) };
+}
+
+/**
+ * Splits a byte stream into OpenFlow messages. A message cut by the end of a read waits (copied:
+ * read buffers are reused) and is completed from the next read without re-copying that read.
+ */
+export class OfFramer {
+  private pending?: Buffer;
+
+  /**
+   * Hands each whole message in `chunk` to `onMessage`, whose bytes are valid only during the call,
+   * until it returns false; a length under 8 throws (the stream cannot be resynchronised).
+   */
+  feed(chunk: Buffer, onMessage: (m: OfMessage) => boolean): void {
+    let off = 0;
+    if (this.pending) {
+      // complete the cut message first (at most 64 KB), then go on in the chunk itself
+      let p = this.pending;
+      if (p.length < 8) {
+        const take = Math.min(8 - p.length, chunk.length);
+        p = Buffer.concat([p, chunk.subarray(0, take)]);
+        off = take;
+        if (p.length < 8) {
+          this.pending = p;
+          return;
+        }
+      }
+      const len = p.readUInt16BE(2);
+      if (len < 8) throw new OpenFlowError(`malformed OpenFlow message (length ${len})`);
+      const take = Math.min(len - p.length, chunk.length - off);
+      p = Buffer.concat([p, chunk.subarray(off, off + take)]);
+      off += take;
+      if (p.length < len) {
+        this.pending = p;
+        return;
+      }
+      this.pending = undefined;
+      if (!onMessage(message(p, 0, len))) return;
+    }
+    while (chunk.length - off >= 8) {
+      const len = chunk.readUInt16BE(off + 2);
+      if (len < 8) throw new OpenFlowError(`malformed OpenFlow message (length ${len})`);
+      if (chunk.length - off < len) break;
+      const m = message(chunk, off, len);
+      off += len;
+      if (!onMessage(m)) return;
+    }
+    this.pending = off < chunk.length ? Buffer.from(chunk.subarray(off)) : undefined;
+  }
+}
+
+/** The ECHO_REPLY to a switch's ECHO_REQUEST (same xid and payload), which keeps a connection alive. */
+export function echoReply(request: Buffer): Buffer {
+  const reply = Buffer.from(request);
+  reply.writeUInt8(OFPT_ECHO_REPLY, 1);
+  return reply;
 }
 
 function header(version: number, type: number, length: number, xid: number): Buffer {
