@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { LocalLab, NO_ROOT_NOTE } from '../../src/lab/local/local-lab';
 import { readLabState } from '../../src/lab/local/lab-state';
 import { canUseNetns } from '../../src/lab/local/netns';
-import { DaemonShell } from '../../src/lab/local/ovn-daemons';
+import { DaemonShell, isAlive } from '../../src/lab/local/ovn-daemons';
 import { findBinary } from '../../src/lab/local/control-plane-binaries';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'lab');
@@ -24,6 +24,7 @@ test('no-root mode: dummy datapath, ports bound and flows installed, exec says w
   const dir = await mkdtemp(join(tmpdir(), 'ovnlab-dummy-'));
   const lab = new LocalLab(dir, { datapath: 'dummy' });
   const notes: string[] = [];
+  let monitor = 0;
   try {
     await lab.up({ nodes: 2 }, (s) => notes.push(s));
     assert.equal(notes.filter((n) => n === NO_ROOT_NOTE).length, 1, 'said once');
@@ -53,9 +54,24 @@ test('no-root mode: dummy datapath, ports bound and flows installed, exec says w
       const log = await readFile(join(n.dir, 'log', 'ovn-controller.log'), 'utf8');
       assert.doesNotMatch(log, /crashes: pid \d+ died/, `ovn-controller on ${n.name} crashed`);
     }
-    // a node whose ovn-controller died: apply says which node, at once, and keeps the change
+    // a node whose ovn-controller crashed twice: its monitor restarts it at once after the first
+    // crash and waits 10 s after the second; meanwhile apply says which node, at once, and keeps
+    // the change, and down must stop the waiting monitor too (or it restarts the daemon later)
     const victim = st.nodes[1]!;
-    process.kill(Number((await readFile(join(victim.dir, 'run', 'ovn-controller.pid'), 'utf8')).trim()), 'SIGKILL');
+    const pidfile = join(victim.dir, 'run', 'ovn-controller.pid');
+    const first = Number((await readFile(pidfile, 'utf8')).trim());
+    const stat = await readFile(`/proc/${first}/stat`, 'utf8');
+    monitor = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    assert.match(await readFile(`/proc/${monitor}/cmdline`, 'utf8'), /^ovn-controller: monitoring pid /, 'ovn-controller runs under its monitor');
+    process.kill(first, 'SIGSEGV');
+    let second = first;
+    for (let i = 0; i < 50 && (second === first || !isAlive(second)); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      second = Number((await readFile(pidfile, 'utf8').catch(() => String(first))).trim());
+    }
+    assert.notEqual(second, first, 'the monitor restarted the crashed ovn-controller');
+    process.kill(second, 'SIGSEGV');
+    for (let i = 0; i < 50 && isAlive(second); i++) await new Promise((res) => setTimeout(res, 100));
     const subnet = 'apiVersion: kubeovn.io/v1\nkind: Subnet\nmetadata: {name: late}\nspec: {cidrBlock: 10.77.0.0/24, protocol: IPv4}\n';
     const t0 = Date.now();
     await assert.rejects(lab.apply(subnet, 'late.yaml'), new RegExp(`ovn-controller is not running on ${victim.name}.*lab down`));
@@ -64,6 +80,7 @@ test('no-root mode: dummy datapath, ports bound and flows installed, exec says w
   } finally {
     await lab.down();
     assert.deepEqual(await noProcessesOf(dir), []);
+    if (monitor) assert.ok(!isAlive(monitor), `the ovn-controller monitor ${monitor} was stopped by down`);
     await rm(dir, { recursive: true, force: true });
   }
 });

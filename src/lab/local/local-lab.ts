@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { LabApplyResult, LabBackend, LabExecResult, LabNodeStatus, LabProgress, LabStatus, LabUpOptions, LabVmStatus } from '../lab-backend';
 import { addNetns, assertNetnsName, canUseNetns, delNetns } from './netns';
-import { DaemonShell, daemonAlive, startChassis, startOvnCentral, stopByPidfile, checkOvnInstalled, type OvsChassis, type OvnCentral } from './ovn-daemons';
+import { DaemonShell, daemonAlive, startChassis, startOvnCentral, stopByPidfile, stopMonitors, checkOvnInstalled, type OvsChassis, type OvnCentral } from './ovn-daemons';
 import { readLabState, writeLabState, statePath, type LocalLabNode, type LocalLabState } from './lab-state';
 import { createBrPhy, createUnderlayBridge, prefillTunnelNeighbour, wireNodeToUnderlay } from './node-network';
 import { LabController } from './controller/lab-controller';
@@ -194,7 +194,9 @@ export class LocalLab implements LabBackend {
     }
     // the API server and etcd keep their pids in kube/state.json
     if (existsSync(join(this.dir, 'kube'))) await stopKubeApiServerAt(join(this.dir, 'kube'));
-    // daemons: every pidfile under the lab directory, children first (controllers, vswitchd, then dbs)
+    // monitors first (one whose daemon just crashed would restart it), then the daemons: every
+    // pidfile under the lab directory, children first (controllers, vswitchd, then dbs)
+    for (const pid of await stopMonitors(this.dir)) progress(`stopped monitor process ${pid}`);
     const order = ['ovn-controller', 'ovs-vswitchd', 'ovsdb-server', 'ovn-northd', 'ovnsb_db', 'ovnnb_db', 'kube-apiserver', 'etcd'];
     const pidfiles = await findPidfiles(this.dir);
     pidfiles.sort((a, b) => rank(a) - rank(b));

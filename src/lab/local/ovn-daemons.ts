@@ -5,7 +5,7 @@
 // (br-int, ovs-netdev…) of several chassis never clash in the host's namespace.
 // Every daemon is --detach --pidfile; stopping kills by pidfile after checking the pid still
 // belongs to a process started from that directory.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -69,16 +69,33 @@ export async function stopByPidfile(pidfile: string, marker: string): Promise<nu
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 1) return undefined;
-  // a daemon started with --monitor has its monitor as parent: it would restart a daemon that
-  // crashed, so it goes too (it exits by itself when the daemon dies of SIGTERM)
-  const monitor = await monitorOf(pid, marker);
-  if (await pidRunsFrom(pid, marker)) await terminate(pid);
-  if (monitor !== undefined) {
-    for (let i = 0; i < 20 && isAlive(monitor); i++) await sleep(50);
-    if (isAlive(monitor) && (await pidRunsFrom(monitor, marker))) await terminate(monitor);
-  }
+  if (!Number.isInteger(pid) || pid <= 1 || !(await pidRunsFrom(pid, marker))) return undefined;
+  await terminate(pid);
   return pid;
+}
+
+/**
+ * Stops the OVS `--monitor` processes started from `marker`'s directory; call it before the
+ * daemons' pidfiles, or a monitor whose daemon just crashed restarts it after the stop. A monitor
+ * renames itself ("ovn-controller: monitoring pid N") and its daemon may be gone with its pidfile,
+ * so it is known by its environment: OVS_RUNDIR under the directory (see daemonEnv).
+ */
+export async function stopMonitors(marker: string): Promise<number[]> {
+  const stopped: number[] = [];
+  for (const e of await readdir('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    try {
+      if (!(await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(': monitoring pid ')) continue;
+      const env = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+      if (!env.some((v) => v.startsWith('OVS_RUNDIR=') && v.slice('OVS_RUNDIR='.length).startsWith(`${marker}/`))) continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    await terminate(pid);
+    stopped.push(pid);
+  }
+  return stopped;
 }
 
 /** SIGTERM, then SIGKILL after 5 s; returns once the process is gone. */
@@ -98,18 +115,6 @@ async function terminate(pid: number): Promise<void> {
     /* already gone */
   }
   for (let i = 0; i < 20 && isAlive(pid); i++) await sleep(50);
-}
-
-/** The parent of `pid` when it is an OVS --monitor process of the same lab, else undefined. */
-async function monitorOf(pid: number, marker: string): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
-    if (!Number.isInteger(ppid) || ppid <= 1) return undefined;
-    return (await pidRunsFrom(ppid, marker)) ? ppid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether the daemon in `pidfile` runs, from `marker`'s directory (not a reused pid). */
@@ -274,6 +279,7 @@ export async function startChassis(o: ChassisOptions): Promise<OvsChassis> {
     ofctl: (args) => sh.run('ovs-ofctl', args),
     appctl: (args) => sh.run('ovs-appctl', [`--target=${sh.path('run', 'ovs-vswitchd.ctl')}`, ...args]),
     stop: async () => {
+      await stopMonitors(o.dir);
       for (const p of ['ovn-controller', 'ovs-vswitchd', 'ovsdb-server']) await stopByPidfile(sh.path('run', `${p}.pid`), o.dir);
       // the netdev datapath leaves its tap devices behind in the namespace it ran in
       if (!o.netns && dpt === 'netdev') {
