@@ -72,37 +72,19 @@ export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: 
   if (same?.stats && target.flowStats && changes?.known && changes.tables.size === 0 && tableCounters && same.tableCounters) {
     const r = await readMovedTables(target, node, bridge, same, same.stats, tableCounters).catch(() => undefined);
     if (r && 'full' in r) recheck = r.moved;
-    else if (r) {
-      const t1 = performance.now();
-      const columns = same.columns.withCounters(r.stats.duration, r.stats.packets, r.stats.bytes, r.stats.idleAge);
-      const at = Date.now();
-      const diff = diffFlowColumns(same.columns, columns, { elapsedSeconds: (at - same.at) / 1000 });
-      return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'counters', columns, stats: r.stats, tableCounters, recheck: r.moved, tablesRead: r.read };
-    }
+    else if (r) return withNewCounters(same, same.columns, r.stats, t0, { source: 'counters', tableCounters, recheck: r.moved, tablesRead: r.read });
   }
   // the switch said which tables changed: the text must be read again, no need to compare first
   const tableChanged = changes?.known === true && changes.tables.size > 0;
   if (tableChanged && same?.stats && target.flowStats && tableCounters && same.tableCounters) {
     const r = await rereadChangedTables(target, node, bridge, same, same.stats, changes.tables, tableCounters).catch(() => undefined);
-    if (r) {
-      const t1 = performance.now();
-      const columns = r.columns.withCounters(r.stats.duration, r.stats.packets, r.stats.bytes, r.stats.idleAge);
-      const at = Date.now();
-      const diff = diffFlowColumns(same.columns, columns, { elapsedSeconds: (at - same.at) / 1000 });
-      return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'dump', columns, stats: r.stats, tableCounters, recheck: r.moved, tablesRead: r.read, textTables: changes.tables.size };
-    }
+    if (r) return withNewCounters(same, r.columns, r.stats, t0, { source: 'dump', tableCounters, recheck: r.moved, tablesRead: r.read, textTables: changes.tables.size });
   }
   if (same?.stats && target.flowStats && !tableChanged) {
     // a failure here is answered by the text dump below, which says what is wrong
     const stats = await target.flowStats(node, bridge).catch(() => undefined);
     fresh = stats;
-    if (stats && stats.sameFlows(same.stats)) {
-      const t1 = performance.now();
-      const columns = same.columns.withCounters(stats.duration, stats.packets, stats.bytes, stats.idleAge);
-      const at = Date.now();
-      const diff = diffFlowColumns(same.columns, columns, { elapsedSeconds: (at - same.at) / 1000 });
-      return { node, bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'counters', columns, stats, tableCounters, recheck };
-    }
+    if (stats && stats.sameFlows(same.stats)) return withNewCounters(same, same.columns, stats, t0, { source: 'counters', tableCounters, recheck });
   }
   const [text, stats] = await Promise.all([
     target.dumpFlows(node, bridge),
@@ -114,6 +96,18 @@ export async function takeFlowSnapshot(target: OvnTarget, node: string, bridge: 
   const diff = previous ? diffFlowColumns(previous.columns, columns, { elapsedSeconds: (at - previous.at) / 1000 }) : undefined;
   const aligned = stats && errors.length === 0 && linesUp(columns, stats) ? stats : undefined;
   return { node, bridge, at, flows: columns.flows(), errors, diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, source: 'dump', columns, stats: aligned, tableCounters: aligned ? tableCounters : undefined };
+}
+
+/**
+ * A snapshot of `rows` (the previous ones, or spliced) with the counters of `stats`, which lists
+ * the same flows row by row, diffed against `prev`; fetching ended now, `t0` is when it began.
+ */
+function withNewCounters(prev: FlowSnapshot, rows: FlowColumns, stats: FlowStats, t0: number, rest: Pick<FlowSnapshot, 'source' | 'tableCounters' | 'recheck' | 'tablesRead' | 'textTables'>): FlowSnapshot {
+  const t1 = performance.now();
+  const columns = rows.withCounters(stats.duration, stats.packets, stats.bytes, stats.idleAge);
+  const at = Date.now();
+  const diff = diffFlowColumns(prev.columns, columns, { elapsedSeconds: (at - prev.at) / 1000 });
+  return { node: prev.node, bridge: prev.bridge, at, flows: columns.flows(), errors: [], diff, fetchMs: t1 - t0, parseMs: performance.now() - t1, columns, stats, ...rest };
 }
 
 function safely<T>(fn: () => T): T | undefined {
