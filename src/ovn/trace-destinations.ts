@@ -28,9 +28,7 @@ export async function readTraceDestinations(target: OvnTarget, fromPort?: string
 /** NAT external IPs first, then ports on the source's switch, then other ports, then gateways. */
 export function traceDestinations(nb: Tables, fromPort?: string): TraceDestination[] {
   const lsps = nb.get('Logical_Switch_Port') ?? [];
-  const switches = nb.get('Logical_Switch') ?? [];
-  const switchOf = new Map<string, string>();
-  for (const ls of switches) for (const p of asList(ls.ports)) switchOf.set(String(p), String(ls.name));
+  const switchOf = switchOfPorts(nb);
   const from = lsps.find((p) => p.name === fromPort);
   const fromSwitch = from ? switchOf.get(from._uuid) : undefined;
   const out: TraceDestination[] = [];
@@ -100,8 +98,7 @@ export async function readTraceSources(target: OvnTarget): Promise<TraceSource[]
 
 /** The VM/pod ports with an IPv4 address, by switch then IP. */
 export function traceSources(nb: Tables): TraceSource[] {
-  const switchOf = new Map<string, string>();
-  for (const ls of nb.get('Logical_Switch') ?? []) for (const p of asList(ls.ports)) switchOf.set(String(p), String(ls.name));
+  const switchOf = switchOfPorts(nb);
   const out: (TraceSource & { sw: string })[] = [];
   for (const p of nb.get('Logical_Switch_Port') ?? []) {
     if (p.type !== undefined && p.type !== '') continue;
@@ -114,6 +111,13 @@ export function traceSources(nb: Tables): TraceSource[] {
   }
   out.sort((x, y) => x.sw.localeCompare(y.sw) || compareIp(x.ip, y.ip));
   return out.map(({ port, ip, where }) => ({ port, ip, where }));
+}
+
+/** Logical_Switch_Port uuid → the name of the switch that holds it. */
+function switchOfPorts(nb: Tables): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const ls of nb.get('Logical_Switch') ?? []) for (const p of asList(ls.ports)) out.set(String(p), String(ls.name));
+  return out;
 }
 
 const isIpv4 = (s: string): boolean => parseIpv4(s) !== undefined;
