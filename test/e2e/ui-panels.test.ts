@@ -186,6 +186,9 @@ describe('real editor: Flows and Trace panels on the local lab', { timeout: 600_
     const w = s.workbench;
     const page = w.page;
     await page.keyboard.press('Escape');
+    // the earlier tests' panels go first: the new Trace panel must be the only one to read back
+    await runWithRetry(s, 'View: Close All Editors');
+    await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
     await runWithRetry(s, 'Trace from This VM');
     const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     // the sources: the VM ports the NB knows, with their IPs
